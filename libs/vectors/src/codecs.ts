@@ -1,0 +1,96 @@
+/**
+ * Binary codecs for embeddings: IEEE-754 half precision, little-endian base64 (the wire format of
+ * contributions) and symmetric int8 quantisation (index storage).
+ */
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** float32 → IEEE-754 binary16 bits, round-to-nearest-even, with subnormals, ±Inf and NaN. */
+export function toHalf(value: number): number {
+  f32[0] = value;
+  const x = u32[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    if (rem > halfway || (rem === halfway && half & 1)) half++;
+    return sign | half;
+  }
+  let half = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
+  e = half >>> 10;
+  return sign | half;
+}
+
+/** IEEE-754 binary16 bits → number. */
+export function fromHalf(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >>> 10) & 0x1f;
+  const mant = bits & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+export function float32ToFloat16(v: ArrayLike<number>): Uint16Array {
+  const out = new Uint16Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = toHalf(v[i]!);
+  return out;
+}
+
+export function float16ToFloat32(v: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = fromHalf(v[i]!);
+  return out;
+}
+
+export type EmbeddingEncoding = 'float32' | 'float16';
+
+/** Little-endian base64 of a vector, as contributions carry it. */
+export function encodeEmbedding(v: ArrayLike<number>, encoding: EmbeddingEncoding): string {
+  if (encoding === 'float32') {
+    const buf = Buffer.alloc(v.length * 4);
+    for (let i = 0; i < v.length; i++) buf.writeFloatLE(v[i]!, i * 4);
+    return buf.toString('base64');
+  }
+  const buf = Buffer.alloc(v.length * 2);
+  for (let i = 0; i < v.length; i++) buf.writeUInt16LE(toHalf(v[i]!), i * 2);
+  return buf.toString('base64');
+}
+
+/** Inverse of {@link encodeEmbedding}. Throws when the byte length does not fit the encoding. */
+export function decodeEmbedding(base64: string, encoding: EmbeddingEncoding): Float32Array {
+  const buf = Buffer.from(base64, 'base64');
+  const width = encoding === 'float32' ? 4 : 2;
+  if (buf.length % width !== 0) throw new RangeError(`byte length ${buf.length} is not a multiple of ${width}`);
+  const out = new Float32Array(buf.length / width);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = encoding === 'float32' ? buf.readFloatLE(i * 4) : fromHalf(buf.readUInt16LE(i * 2));
+  }
+  return out;
+}
+
+/**
+ * Symmetric int8 quantisation of a unit vector: q = round(x · 127). Unit vectors have |x| ≤ 1, so a
+ * fixed scale keeps dot products comparable across vectors without a per-vector scale.
+ */
+export function quantizeInt8(v: ArrayLike<number>): Int8Array {
+  const out = new Int8Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = Math.max(-127, Math.min(127, Math.round(v[i]! * 127)));
+  return out;
+}
+
+export function dequantizeInt8(v: ArrayLike<number>): Float32Array {
+  return Float32Array.from(v as ArrayLike<number>, (x) => x / 127);
+}

@@ -1,0 +1,2 @@
+export * from './vector-math.js';
+export * from './codecs.js';
