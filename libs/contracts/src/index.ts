@@ -1,0 +1,2 @@
+// Shared contracts: zod schemas with inferred types. Each domain file appends its export here.
+export * from './common.js';
