@@ -1,0 +1,158 @@
+// Client configuration: environment variables, overridden by command-line flags, validated with zod.
+// Every number the CLI, the services and the sidecar rely on is here, with where it comes from.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Limits and defaults of the client's own layer (the pipeline and identify keep theirs beside their code). */
+export const CLIENT_LIMITS = {
+  /** Sidecar port: the existing stash-sense plugin talks to 6960 (its FastAPI sidecar's port). */
+  defaultPort: 6960,
+  /** Loopback only by default: the sidecar has no authentication; exposing it is an explicit choice. */
+  defaultHost: '127.0.0.1',
+  /**
+   * onnxruntime intra-op threads. RECIPES.md: the dev/CI machines have 2 cores and every session must set the
+   * number explicitly; 2 is the measured default.
+   */
+  defaultThreads: 2,
+  /** Upload cap for `POST /identify`: a 24-megapixel JPEG is ≈10–15 MB; 25 MB leaves room for PNGs of stills. */
+  defaultMaxUploadBytes: 25 * 1024 * 1024,
+  /** JSON bodies only carry a path/URL and a few options: 64 KiB is generous and stops abuse early. */
+  maxJsonBodyBytes: 64 * 1024,
+  /** Remote images (`image_url`): fetch timeout, chosen to cover a slow LAN Stash serving a large image. */
+  remoteImageTimeoutMs: 20_000,
+  /** Frames sampled per video: the old sidecar's default (face_config.NUM_FRAMES) and the ≤3 s/scene goal. */
+  defaultSceneFrames: 60,
+  /** Upper bound on frames per video request, so one request cannot pin the CPU for minutes. */
+  maxSceneFrames: 300,
+  /** Frames are scaled to at most this width before detection (1080p → 1920 keeps small faces detectable). */
+  sceneFrameMaxWidth: 1920,
+  /** Candidates returned per face/person (old sidecar: top_k default 5, maximum 20). */
+  defaultTopK: 5,
+  maxTopK: 20,
+  /**
+   * Requests the sidecar queues while one analysis runs; more get 503 + Retry-After. Analyses are CPU-bound on
+   * 2 cores, so running them concurrently only makes every request slower.
+   */
+  maxQueuedAnalyses: 8,
+  /** Graceful shutdown: how long in-flight requests may finish after SIGTERM/SIGINT before the process exits. */
+  shutdownGraceMs: 10_000,
+  /**
+   * `index build-local`: a photo with several faces is enrolled with its largest face only when that face's
+   * area is at least this many times the next one's (a portrait with a small background face); otherwise the
+   * photo is skipped because it is ambiguous whom the folder label means.
+   */
+  enrolDominantFaceAreaRatio: 2.5,
+} as const;
+
+export const DeviceSchema = z.enum(['cpu', 'cuda']);
+export type Device = z.infer<typeof DeviceSchema>;
+
+const positiveInt = (name: string, max: number) =>
+  z.coerce
+    .number({ error: `${name} must be a whole number` })
+    .int(`${name} must be a whole number`)
+    .min(1, `${name} must be at least 1`)
+    .max(max, `${name} must be at most ${max}`);
+
+export const ClientConfigSchema = z.object({
+  /** Folder with the ONNX models; unset → the pipeline's own default location. */
+  modelsDir: z.string().min(1).optional(),
+  device: DeviceSchema.default('cpu'),
+  threads: positiveInt('threads', 256).default(CLIENT_LIMITS.defaultThreads),
+  indexDir: z.string().min(1),
+  host: z.string().min(1).default(CLIENT_LIMITS.defaultHost),
+  port: z.coerce
+    .number({ error: 'port must be a number' })
+    .int('port must be a whole number')
+    .min(0, 'port must be 0 (any free port) to 65535')
+    .max(65535, 'port must be 0 (any free port) to 65535')
+    .default(CLIENT_LIMITS.defaultPort),
+  maxUploadBytes: positiveInt('max upload size', 1024 * 1024 * 1024).default(
+    CLIENT_LIMITS.defaultMaxUploadBytes,
+  ),
+});
+export type ClientConfig = z.infer<typeof ClientConfigSchema>;
+
+/** Flags a command may pass; each overrides its environment variable. */
+export interface ConfigFlags {
+  modelsDir?: string;
+  device?: string;
+  threads?: string | number;
+  indexDir?: string;
+  host?: string;
+  port?: string | number;
+  maxUploadMb?: string | number;
+}
+
+/** Environment variables read, in the order they appear in the docs. */
+export const CONFIG_ENV = {
+  modelsDir: 'STASH_SENSE_MODELS_DIR',
+  device: 'STASH_SENSE_DEVICE',
+  threads: 'STASH_SENSE_THREADS',
+  indexDir: 'STASH_SENSE_INDEX_DIR',
+  host: 'STASH_SENSE_HOST',
+  port: 'STASH_SENSE_PORT',
+  maxUploadMb: 'STASH_SENSE_MAX_UPLOAD_MB',
+} as const;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** `$XDG_DATA_HOME/stash-sense/index`, or `~/.local/share/stash-sense/index` when XDG_DATA_HOME is unset. */
+export function defaultIndexDir(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+  const dataHome = env.XDG_DATA_HOME?.trim() || join(home, '.local', 'share');
+  return join(dataHome, 'stash-sense', 'index');
+}
+
+function pick(flag: string | number | undefined, envValue: string | undefined): string | number | undefined {
+  if (flag !== undefined && flag !== '') return flag;
+  const trimmed = envValue?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function megabytesToBytes(value: string | number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const mb = Number(value);
+  if (!Number.isFinite(mb) || mb <= 0) {
+    throw new ConfigError(`max upload size must be a positive number of megabytes, got "${value}"`);
+  }
+  return Math.round(mb * 1024 * 1024);
+}
+
+/**
+ * Builds the client config: flags win over environment variables, which win over defaults.
+ * Throws ConfigError naming the bad setting and where it came from.
+ */
+export function loadClientConfig(
+  flags: ConfigFlags = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ClientConfig {
+  const raw = {
+    modelsDir: pick(flags.modelsDir, env[CONFIG_ENV.modelsDir]),
+    device: pick(flags.device, env[CONFIG_ENV.device]),
+    threads: pick(flags.threads, env[CONFIG_ENV.threads]),
+    indexDir: pick(flags.indexDir, env[CONFIG_ENV.indexDir]) ?? defaultIndexDir(env),
+    host: pick(flags.host, env[CONFIG_ENV.host]),
+    port: pick(flags.port, env[CONFIG_ENV.port]),
+    maxUploadBytes: megabytesToBytes(pick(flags.maxUploadMb, env[CONFIG_ENV.maxUploadMb])),
+  };
+  const parsed = ClientConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '');
+      const envName = key in CONFIG_ENV ? CONFIG_ENV[key as keyof typeof CONFIG_ENV] : undefined;
+      const source = envName ? ` (flag or ${envName})` : '';
+      if (key === 'device') return `device must be "cpu" or "cuda"${source}, got "${String(raw.device)}"`;
+      return `${issue.message}${source}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const config = parsed.data;
+  return {
+    ...config,
+    indexDir: resolve(config.indexDir),
+    ...(config.modelsDir ? { modelsDir: resolve(config.modelsDir) } : {}),
+  };
+}
