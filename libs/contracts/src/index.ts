@@ -1,2 +1,3 @@
 // Shared contracts: zod schemas with inferred types. Each domain file appends its export here.
 export * from './common.js';
+export * from './sidecar.js';

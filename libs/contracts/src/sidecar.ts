@@ -1,0 +1,407 @@
+// The local client's public contracts: the sidecar HTTP API and the CLI's `--json` JSON Lines output.
+// One schema per shape: the CLI prints these objects, the sidecar validates requests and returns them, and the
+// OpenAPI document (`GET /openapi.json`) is generated from them with @asteasolutions/zod-to-openapi.
+// Field names: request fields are snake_case (the existing Stash plugin's convention, e.g. `image_url`);
+// response objects are camelCase and identical to the CLI's JSON Lines objects.
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Faces
+
+export const SidecarBoxSchema = z
+  .tuple([z.number(), z.number(), z.number().nonnegative(), z.number().nonnegative()])
+  .describe('[x, y, width, height] in pixels of the analysed image; (x, y) is the top-left corner');
+
+export const SidecarPointSchema = z.tuple([z.number(), z.number()]).describe('[x, y] in pixels');
+
+export const SidecarFaceSchema = z
+  .object({
+    box: SidecarBoxSchema,
+    score: z.number().min(0).max(1).describe('Detector confidence'),
+    landmarks: z
+      .array(SidecarPointSchema)
+      .length(5)
+      .describe('Left eye, right eye, nose tip, left and right mouth corners (as seen in the image)'),
+    sizePx: z.number().nonnegative().describe('Shorter side of the box in pixels'),
+    quality: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe('Usefulness of the face for recognition (size, sharpness, pose)'),
+    sharpness: z.number().min(0).max(1).optional(),
+    pose: z
+      .object({ yaw: z.number(), roll: z.number() })
+      .optional()
+      .describe('Head pose from the five points, in degrees'),
+    embedding: z
+      .array(z.number())
+      .optional()
+      .describe('Unit-length face embedding of the model named in `model`; omitted where not asked for'),
+  })
+  .meta({ id: 'SidecarFace' });
+export type SidecarFace = z.infer<typeof SidecarFaceSchema>;
+
+export const SidecarModelSchema = z
+  .object({
+    name: z.string(),
+    version: z.string(),
+    dimension: z.number().int().positive(),
+    metric: z.literal('cosine'),
+  })
+  .meta({
+    id: 'SidecarModel',
+    description: 'The embedding model: indexes and embeddings are only comparable within one',
+  });
+export type SidecarModel = z.infer<typeof SidecarModelSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Matches
+
+export const SidecarStashIdSchema = z
+  .object({
+    endpoint: z.string().describe('stash-box endpoint key (e.g. "stashdb") or GraphQL URL'),
+    stashId: z.string().describe('Performer id on that stash-box'),
+  })
+  .meta({ id: 'SidecarStashId' });
+export type SidecarStashId = z.infer<typeof SidecarStashIdSchema>;
+
+export const MatchBandSchema = z
+  .string()
+  .describe('Confidence band of the match, from the identify rules (e.g. "high", "likely", "possible")');
+
+export const MatchCandidateSchema = z
+  .object({
+    name: z.string(),
+    stashIds: z.array(SidecarStashIdSchema),
+    distance: z.number().describe('Cosine distance to the performer (0 = identical; lower is better)'),
+    confidence: z.number().min(0).max(1).describe('Higher is better'),
+    band: MatchBandSchema,
+  })
+  .meta({ id: 'MatchCandidate' });
+export type MatchCandidate = z.infer<typeof MatchCandidateSchema>;
+
+/** A face in a still image and who it may be. */
+export const ImagePersonSchema = z
+  .object({
+    face: z.number().int().nonnegative().describe('Index into `faces`'),
+    bestMatch: MatchCandidateSchema.nullable().describe(
+      'null when no candidate passes the rules: an unknown person',
+    ),
+    candidates: z.array(MatchCandidateSchema),
+  })
+  .meta({ id: 'ImagePerson' });
+export type ImagePerson = z.infer<typeof ImagePersonSchema>;
+
+export const TrackFaceSchema = z
+  .object({
+    frame: z.number().int().nonnegative().describe('Index of the sampled frame'),
+    timestampSec: z.number().nonnegative(),
+    box: SidecarBoxSchema,
+    score: z.number(),
+    quality: z.number(),
+  })
+  .meta({ id: 'TrackFace' });
+export type TrackFace = z.infer<typeof TrackFaceSchema>;
+
+export const FaceTrackSchema = z
+  .object({
+    id: z.number().int().nonnegative(),
+    person: z
+      .number()
+      .int()
+      .nonnegative()
+      .nullable()
+      .describe('Index into `people`, null if the track was dropped'),
+    faces: z.array(TrackFaceSchema),
+  })
+  .meta({ id: 'FaceTrack' });
+export type FaceTrack = z.infer<typeof FaceTrackSchema>;
+
+/** One person seen across the sampled frames of a video. */
+export const ScenePersonSchema = z
+  .object({
+    person: z.number().int().nonnegative(),
+    bestMatch: MatchCandidateSchema.nullable(),
+    candidates: z.array(MatchCandidateSchema),
+    faceCount: z.number().int().nonnegative(),
+    frameCount: z.number().int().nonnegative().describe('Distinct sampled frames the person appears in'),
+    tracks: z.array(z.number().int().nonnegative()).describe('Ids of the face tracks of this person'),
+  })
+  .meta({ id: 'ScenePerson' });
+export type ScenePerson = z.infer<typeof ScenePersonSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Results (shared by the CLI's JSON Lines and the sidecar's responses)
+
+export const ImageFacesResultSchema = z
+  .object({
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    faces: z.array(SidecarFaceSchema),
+  })
+  .meta({ id: 'ImageFacesResult' });
+export type ImageFacesResult = z.infer<typeof ImageFacesResultSchema>;
+
+export const IdentifyImageResultSchema = ImageFacesResultSchema.extend({
+  kind: z.literal('image'),
+  people: z.array(ImagePersonSchema).describe('One entry per face, in the order of `faces`'),
+}).meta({ id: 'IdentifyImageResult' });
+export type IdentifyImageResult = z.infer<typeof IdentifyImageResultSchema>;
+
+export const IdentifyVideoResultSchema = z
+  .object({
+    kind: z.literal('video'),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    durationSec: z.number().nonnegative(),
+    framesSampled: z.number().int().nonnegative(),
+    faceCount: z.number().int().nonnegative().describe('Faces detected over all sampled frames'),
+    people: z.array(ScenePersonSchema),
+    tracks: z.array(FaceTrackSchema),
+  })
+  .meta({ id: 'IdentifyVideoResult' });
+export type IdentifyVideoResult = z.infer<typeof IdentifyVideoResultSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// CLI `--json`: JSON Lines, one object per input file, in input order
+
+export const CliFileErrorLineSchema = z
+  .object({
+    file: z.string().describe('The path exactly as given on the command line'),
+    error: z.string().describe('What was wrong with this file; the batch went on with the next one'),
+  })
+  .meta({ id: 'CliFileErrorLine' });
+export type CliFileErrorLine = z.infer<typeof CliFileErrorLineSchema>;
+
+export const CliFacesLineSchema = z.union([
+  ImageFacesResultSchema.extend({ file: z.string() }),
+  CliFileErrorLineSchema,
+]);
+export type CliFacesLine = z.infer<typeof CliFacesLineSchema>;
+
+export const CliIdentifyLineSchema = z.union([
+  IdentifyImageResultSchema.extend({ file: z.string() }),
+  IdentifyVideoResultSchema.extend({ file: z.string() }),
+  CliFileErrorLineSchema,
+]);
+export type CliIdentifyLine = z.infer<typeof CliIdentifyLineSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sidecar requests
+
+const topK = z
+  .number()
+  .int()
+  .min(1)
+  .max(20)
+  .optional()
+  .describe('Candidates per face or person (default 5, at most 20)');
+
+export const SidecarIdentifyJsonRequestSchema = z
+  .strictObject({
+    image_url: z
+      .url({ protocol: /^https?$/, error: 'image_url must be an http:// or https:// URL' })
+      .max(4096)
+      .optional()
+      .describe('An http(s) URL the sidecar downloads the image from'),
+    path: z.string().min(1).max(4096).optional().describe('A file path on the machine running the sidecar'),
+    top_k: topK,
+    include_embeddings: z.boolean().optional().describe('Return each face embedding too (default false)'),
+  })
+  .refine((body) => (body.image_url === undefined) !== (body.path === undefined), {
+    message: 'give exactly one of image_url or path (or upload the image as multipart field "image")',
+  })
+  .meta({ id: 'SidecarIdentifyJsonRequest' });
+export type SidecarIdentifyJsonRequest = z.infer<typeof SidecarIdentifyJsonRequestSchema>;
+
+/** Text fields that may accompany the multipart upload; multipart values arrive as strings. */
+export const SidecarIdentifyMultipartFieldsSchema = z.strictObject({
+  top_k: z.coerce.number().int().min(1).max(20).optional(),
+  include_embeddings: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
+});
+export type SidecarIdentifyMultipartFields = z.infer<typeof SidecarIdentifyMultipartFieldsSchema>;
+
+export const SidecarIdentifySceneRequestSchema = z
+  .strictObject({
+    path: z
+      .string()
+      .min(1)
+      .max(4096)
+      .optional()
+      .describe('A video file path on the machine running the sidecar'),
+    scene_id: z
+      .union([z.string(), z.number()])
+      .optional()
+      .describe('A Stash scene id: not supported yet (answers 400); pass `path`'),
+    frames: z.number().int().min(1).max(300).optional().describe('Frames to sample evenly (default 60)'),
+    top_k: topK,
+  })
+  .meta({ id: 'SidecarIdentifySceneRequest' });
+export type SidecarIdentifySceneRequest = z.infer<typeof SidecarIdentifySceneRequestSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sidecar responses
+
+export const SidecarErrorSchema = z
+  .object({ detail: z.string().describe('What was wrong and what to do') })
+  .meta({
+    id: 'SidecarError',
+    description: 'Body of every 4xx/5xx answer (the Stash plugin reads `detail`)',
+  });
+export type SidecarError = z.infer<typeof SidecarErrorSchema>;
+
+export const SidecarTimingSchema = z
+  .object({ totalMs: z.number().nonnegative() })
+  .catchall(z.number())
+  .meta({ id: 'SidecarTiming' });
+
+export const SidecarIdentifyResponseSchema = IdentifyImageResultSchema.extend({
+  model: SidecarModelSchema,
+  timing: SidecarTimingSchema,
+}).meta({ id: 'SidecarIdentifyResponse' });
+export type SidecarIdentifyResponse = z.infer<typeof SidecarIdentifyResponseSchema>;
+
+export const SidecarIdentifySceneResponseSchema = IdentifyVideoResultSchema.extend({
+  model: SidecarModelSchema,
+  timing: SidecarTimingSchema,
+}).meta({ id: 'SidecarIdentifySceneResponse' });
+export type SidecarIdentifySceneResponse = z.infer<typeof SidecarIdentifySceneResponseSchema>;
+
+export const FaceIndexInfoSchema = z
+  .object({
+    dir: z.string(),
+    indexVersion: z.string(),
+    model: SidecarModelSchema,
+    performerCount: z.number().int().nonnegative(),
+    faceCount: z.number().int().nonnegative(),
+    sizeBytes: z.number().int().nonnegative().describe('Bytes on disk of the index folder'),
+    createdAt: z.string().describe('ISO 8601 time the index was written'),
+  })
+  .meta({ id: 'FaceIndexInfo' });
+export type FaceIndexInfo = z.infer<typeof FaceIndexInfoSchema>;
+
+export const SidecarHealthSchema = z
+  .object({
+    status: z.literal('ok'),
+    version: z.string().describe('Client version'),
+    uptimeSec: z.number().nonnegative(),
+    device: z.enum(['cpu', 'cuda']).describe('Where the models actually run (after any fallback)'),
+    model: SidecarModelSchema,
+    index: z.object({
+      loaded: z.boolean(),
+      dir: z.string(),
+      performerCount: z.number().int().nonnegative().optional(),
+      faceCount: z.number().int().nonnegative().optional(),
+      problem: z.string().optional().describe('Why no index is loaded, and how to get one'),
+    }),
+    queue: z.object({ running: z.number().int().nonnegative(), waiting: z.number().int().nonnegative() }),
+  })
+  .meta({ id: 'SidecarHealth' });
+export type SidecarHealth = z.infer<typeof SidecarHealthSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// OpenAPI
+
+function errorResponses(codes: Record<number, string>) {
+  return Object.fromEntries(
+    Object.entries(codes).map(([code, description]) => [
+      code,
+      { description, content: { 'application/json': { schema: SidecarErrorSchema } } },
+    ]),
+  );
+}
+
+/** The sidecar's OpenAPI 3.1 document, generated from the schemas above. */
+export function buildSidecarOpenApiDocument(options: { version: string; serverUrl?: string }) {
+  const registry = new OpenAPIRegistry();
+  const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/health',
+    summary: 'Liveness, loaded model and index',
+    responses: { 200: { description: 'The sidecar is up', ...json(SidecarHealthSchema) } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/database/info',
+    summary: 'The face index in use: version, model, counts, size, creation time',
+    responses: {
+      200: { description: 'Index loaded', ...json(FaceIndexInfoSchema) },
+      ...errorResponses({ 503: 'No index at the configured folder (the detail says how to build one)' }),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/identify',
+    summary: 'Detect faces in one image and match each against the face index',
+    description:
+      'Send the image as multipart field `image` (optional text fields `top_k`, `include_embeddings`), ' +
+      'or JSON with `image_url` (http/https) or `path` (a file on the sidecar machine).',
+    request: {
+      body: {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: z.object({
+              image: z.string().meta({ format: 'binary', description: 'JPEG, PNG or WebP' }),
+              top_k: z.string().optional(),
+              include_embeddings: z.string().optional(),
+            }),
+          },
+          'application/json': { schema: SidecarIdentifyJsonRequestSchema },
+        },
+      },
+    },
+    responses: {
+      200: { description: 'Faces with their candidates', ...json(SidecarIdentifyResponseSchema) },
+      ...errorResponses({
+        400: 'Bad request: no image, unknown field, wrong type, undecodable image',
+        404: 'The `path` does not exist',
+        413: 'Body or upload larger than the configured limit',
+        415: 'Neither multipart/form-data nor application/json',
+        502: 'The `image_url` could not be downloaded',
+        503: 'No face index loaded, or too many requests queued (see Retry-After)',
+      }),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/identify/scene',
+    summary: 'Sample frames of a video, cluster the faces into people and match each person',
+    request: { body: { required: true, ...json(SidecarIdentifySceneRequestSchema) } },
+    responses: {
+      200: {
+        description: 'People seen in the video with their candidates and face tracks',
+        ...json(SidecarIdentifySceneResponseSchema),
+      },
+      ...errorResponses({
+        400: 'Bad request (including `scene_id`, which needs the Stash integration of a later release)',
+        404: 'The `path` does not exist',
+        413: 'Body larger than the limit',
+        503: 'No face index loaded, or too many requests queued',
+      }),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    responses: { 200: { description: 'OpenAPI 3.1 document' } },
+  });
+
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Stash Sense sidecar',
+      version: options.version,
+      description:
+        'Local face identification for Stash. Errors answer `{ "detail": "…" }`. Binds 127.0.0.1 by default.',
+    },
+    ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
+  });
+}
