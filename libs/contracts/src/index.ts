@@ -1,3 +1,6 @@
 // Shared contracts: zod schemas with inferred types. Each domain file appends its export here.
 export * from './common.js';
+export * from './auth.js';
+export * from './health.js';
 export * from './sidecar.js';
+export * from './face-index.js';

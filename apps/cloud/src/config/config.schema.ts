@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const redisUrl = z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' });
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgresql:// URL' });
+
+/**
+ * Every setting of the cloud service, read from the environment once at start-up. Unknown values
+ * fail the start with one message naming the variable.
+ */
+export const CloudEnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    /** Public URL printed and used in links; defaults to http://HOST:PORT. */
+    PUBLIC_URL: z.url().optional(),
+    /** Unset: an embedded PostgreSQL (PGlite + pgvector) under DATA_DIR is started. */
+    DATABASE_URL: postgresUrl.optional(),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    /** Unset: redis://127.0.0.1:6379, and a local redis-server is started if nothing answers there. */
+    REDIS_URL: redisUrl.optional(),
+    /** Prefix of every Redis key (queues, rate limits), so that several deployments can share a Redis. */
+    REDIS_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]+$/).default('ss'),
+    DATA_DIR: z.string().min(1).default('.data/cloud'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** HS256 secret for access tokens; required in production (≥ 32 characters, e.g. `openssl rand -base64 48`). */
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** 15 minutes: short enough that a revoked session dies quickly, long enough for a dashboard visit. */
+    JWT_ACCESS_TTL_SEC: z.coerce.number().int().min(60).max(86_400).default(900),
+    REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    /** Largest request body. A 60-face contribution of 512-d float32 embeddings is ≈ 170 kB base64. */
+    BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 10mb').default('10mb'),
+    TRUST_PROXY: bool.default(false),
+    /** Requests per window per client IP, shared by all API instances through Redis. */
+    RATE_LIMIT_IP_POINTS: z.coerce.number().int().min(1).default(600),
+    /** Requests per window per API key. */
+    RATE_LIMIT_KEY_POINTS: z.coerce.number().int().min(1).default(1200),
+    /** Login/register attempts per window per IP (password guessing). */
+    RATE_LIMIT_AUTH_POINTS: z.coerce.number().int().min(1).default(20),
+    RATE_LIMIT_WINDOW_SEC: z.coerce.number().int().min(1).default(60),
+    /** First start: create this admin when no admin exists yet. */
+    ADMIN_EMAIL: z.email().optional(),
+    ADMIN_PASSWORD: z.string().min(12).optional(),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
+    }
+    if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together' });
+    }
+  });
+
+export type CloudEnv = z.infer<typeof CloudEnvSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws one ConfigError listing every bad variable. */
+export function parseCloudEnv(env: NodeJS.ProcessEnv): CloudEnv {
+  const relevant = Object.fromEntries(
+    Object.keys(CloudEnvSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
+  );
+  const result = CloudEnvSchema.safeParse(relevant);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+}

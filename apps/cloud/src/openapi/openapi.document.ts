@@ -1,0 +1,158 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import {
+  ApiKeyListSchema,
+  ApiKeySchema,
+  CreateApiKeyRequestSchema,
+  CreatedApiKeySchema,
+  ErrorBodySchema,
+  HealthSchema,
+  LoginRequestSchema,
+  ReadinessSchema,
+  RefreshRequestSchema,
+  RegisterRequestSchema,
+  TokenPairSchema,
+  UpdateUserRequestSchema,
+  UserListQuerySchema,
+  UserListSchema,
+  UserSchema,
+} from '@stash-sense/contracts';
+import { z } from 'zod';
+
+type Security = 'apiKey' | 'session';
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const error = (description: string) => json(ErrorBodySchema, description);
+const errors = {
+  400: error('Invalid request: `details.fields` names each offending field'),
+  401: error('No or invalid credentials'),
+  403: error('Wrong role or scope, or account suspended/banned'),
+  429: error('Rate limited: see the Retry-After header'),
+};
+const security = (...kinds: Security[]) => kinds.map((k) => ({ [k]: [] }));
+const uuidParam = z.object({ id: z.uuid() });
+
+/**
+ * The cloud API's OpenAPI 3.1 document, generated from the same zod contracts that validate requests.
+ * Each route the service exposes is registered here; a test compares this list with Nest's routes.
+ */
+export function buildOpenApiDocument(serverUrl: string) {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'API key `ss_…` (also accepted as the X-Api-Key header)',
+  });
+  registry.registerComponent('securitySchemes', 'session', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/health',
+    tags: ['health'],
+    summary: 'Liveness',
+    responses: { 200: json(HealthSchema, 'The process answers') },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/ready',
+    tags: ['health'],
+    summary: 'Readiness: PostgreSQL, Redis and migrations',
+    responses: { 200: json(ReadinessSchema, 'Ready'), 503: json(ReadinessSchema, 'A dependency is down') },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/auth/register',
+    tags: ['auth'],
+    summary: 'Create a contributor account',
+    request: { body: { content: { 'application/json': { schema: RegisterRequestSchema } } } },
+    responses: { 201: json(UserSchema, 'Created'), 400: errors[400], 409: error('E-mail taken'), 429: errors[429] },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/auth/login',
+    tags: ['auth'],
+    summary: 'Log in with e-mail and password',
+    request: { body: { content: { 'application/json': { schema: LoginRequestSchema } } } },
+    responses: { 200: json(TokenPairSchema, 'Session tokens'), 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/auth/refresh',
+    tags: ['auth'],
+    summary: 'Exchange a refresh token for a new token pair (rotation)',
+    request: { body: { content: { 'application/json': { schema: RefreshRequestSchema } } } },
+    responses: { 200: json(TokenPairSchema, 'New tokens'), 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/auth/logout',
+    tags: ['auth'],
+    summary: 'Revoke a refresh token',
+    request: { body: { content: { 'application/json': { schema: RefreshRequestSchema } } } },
+    responses: { 204: { description: 'Revoked (or unknown)' }, 400: errors[400] },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/me',
+    tags: ['account'],
+    summary: 'The calling account',
+    security: security('session', 'apiKey'),
+    responses: { 200: json(UserSchema, 'The account'), 401: errors[401], 403: errors[403] },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/me/api-keys',
+    tags: ['account'],
+    summary: 'Create an API key (the secret is shown once)',
+    security: security('session'),
+    request: { body: { content: { 'application/json': { schema: CreateApiKeyRequestSchema } } } },
+    responses: { 201: json(CreatedApiKeySchema, 'Created'), ...errors },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/me/api-keys',
+    tags: ['account'],
+    summary: 'List your API keys (no secrets)',
+    security: security('session'),
+    responses: { 200: json(ApiKeyListSchema, 'Keys'), 401: errors[401], 403: errors[403] },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/v1/me/api-keys/{id}',
+    tags: ['account'],
+    summary: 'Revoke an API key; it stops working at once',
+    security: security('session'),
+    request: { params: uuidParam },
+    responses: { 200: json(ApiKeySchema, 'Revoked'), ...errors, 404: error('No such key') },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/admin/users',
+    tags: ['admin'],
+    summary: 'List accounts (moderators and admins)',
+    security: security('session', 'apiKey'),
+    request: { query: UserListQuerySchema },
+    responses: { 200: json(UserListSchema, 'A page of accounts'), ...errors },
+  });
+  registry.registerPath({
+    method: 'patch',
+    path: '/v1/admin/users/{id}',
+    tags: ['admin'],
+    summary: 'Suspend, ban, reactivate or change the role of an account (admins)',
+    security: security('session'),
+    request: { params: uuidParam, body: { content: { 'application/json': { schema: UpdateUserRequestSchema } } } },
+    responses: { 200: json(UserSchema, 'Updated'), ...errors, 404: error('No such account') },
+  });
+
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Stash Sense cloud API',
+      version: '0.1.0',
+      description:
+        'Opt-in contributions of face embeddings, consensus, and signed face indexes. Errors share one body: `{ error, message, details }`.',
+    },
+    servers: [{ url: serverUrl }],
+  });
+}
