@@ -1,0 +1,56 @@
+import ort from 'onnxruntime-node';
+
+export type Device = 'cpu' | 'cuda';
+
+export interface SessionOptions {
+  device: Device;
+  threads: number;
+  onWarning?: (message: string) => void;
+}
+
+export interface OpenedSession {
+  session: ort.InferenceSession;
+  device: Device;
+}
+
+/**
+ * Opens an ONNX model. `cuda` tries the CUDA execution provider (with CPU for unsupported nodes); when that provider
+ * cannot be loaded (onnxruntime-node ships none by default, RECIPES), the model opens on the CPU and `onWarning` says so.
+ */
+export async function openSession(modelPath: string, options: SessionOptions): Promise<OpenedSession> {
+  const base: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: options.threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3, // errors only: the models carry unused initializers that onnxruntime warns about
+  };
+  if (options.device === 'cuda') {
+    try {
+      const session = await ort.InferenceSession.create(modelPath, {
+        ...base,
+        executionProviders: ['cuda', 'cpu'],
+      });
+      return { session, device: 'cuda' };
+    } catch (error) {
+      options.onWarning?.(`CUDA execution provider not available: ${(error as Error).message}; using CPU`);
+    }
+  }
+  const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] });
+  return { session, device: 'cpu' };
+}
+
+export function tensor(data: Float32Array, dims: number[]): ort.Tensor {
+  return new ort.Tensor('float32', data, dims);
+}
+
+/** Runs a single-input model and returns its outputs' data by name. */
+export async function runModel(
+  session: ort.InferenceSession,
+  input: ort.Tensor,
+): Promise<Record<string, Float32Array>> {
+  const inputName = session.inputNames[0]!;
+  const results = await session.run({ [inputName]: input });
+  const out: Record<string, Float32Array> = {};
+  for (const [name, value] of Object.entries(results)) out[name] = value.data as Float32Array;
+  return out;
+}
