@@ -24,7 +24,9 @@ function collect(path, out) {
 }
 
 const targets = process.argv.slice(2);
-const roots = targets.length ? targets.map((t) => resolve(t)) : ['apps', 'libs', 'test', 'bench'].map((d) => join(root, d));
+const roots = targets.length
+  ? targets.map((t) => resolve(t))
+  : ['apps', 'libs', 'test', 'bench'].map((d) => join(root, d));
 const files = roots.flatMap((r) => {
   try {
     return collect(r, []);

@@ -45,9 +45,13 @@ describe('health and readiness', () => {
 describe('readiness fails when a dependency is missing', () => {
   test('Redis stopped → 503 naming Redis, liveness unaffected', async () => {
     const port = await freePort();
-    const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    const redis = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
     try {
       await new Promise((r) => setTimeout(r, 300));
       const ctx = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${port}` });

@@ -17,7 +17,10 @@ export interface TestApp {
   db: pg.Pool;
   database: TestDatabase;
   redisPrefix: string;
-  createUser(role?: 'contributor' | 'moderator' | 'admin', email?: string): Promise<{ id: string; email: string }>;
+  createUser(
+    role?: 'contributor' | 'moderator' | 'admin',
+    email?: string,
+  ): Promise<{ id: string; email: string }>;
   login(email: string, password?: string): Promise<string>;
   createApiKey(accessToken: string, scopes: string[]): Promise<{ id: string; key: string }>;
   close(): Promise<void>;
@@ -41,6 +44,8 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789',
     DATABASE_POOL_MAX: '4',
+    // Tests log in many times from one IP; the rate-limit tests set their own budgets.
+    RATE_LIMIT_AUTH_POINTS: '1000',
     ...env,
   });
   const config = new AppConfig({
@@ -75,7 +80,8 @@ export async function startTestApp(
         .post('/v1/me/api-keys')
         .set('Authorization', `Bearer ${accessToken}`)
         .send({ name: `key ${++counter}`, scopes });
-      if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 201)
+        throw new Error(`key creation failed: ${res.status} ${JSON.stringify(res.body)}`);
       return { id: res.body.id as string, key: res.body.key as string };
     },
     async close() {

@@ -24,7 +24,6 @@ export async function createCloudApp(config: AppConfig): Promise<INestApplicatio
     raw: false,
     customSiteTitle: 'Stash Sense cloud API',
   });
-  app.enableShutdownHooks();
   await app.get(UsersService).bootstrapAdmin(config.bootstrapAdmin);
   return app;
 }

@@ -31,13 +31,21 @@ class CliModule {
 function loadConfig(): AppConfig {
   const env = parseCloudEnv(process.env);
   if (!env.DATABASE_URL) {
-    throw new ConfigError(['DATABASE_URL: required for admin commands (the embedded database belongs to a running service)']);
+    throw new ConfigError([
+      'DATABASE_URL: required for admin commands (the embedded database belongs to a running service)',
+    ]);
   }
-  return new AppConfig({ ...env, DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
+  return new AppConfig({
+    ...env,
+    DATABASE_URL: env.DATABASE_URL,
+    REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  });
 }
 
 async function withUsers<T>(fn: (users: UsersService) => Promise<T>): Promise<T> {
-  const ctx = await NestFactory.createApplicationContext(CliModule.forRoot(loadConfig()), { logger: ['error'] });
+  const ctx = await NestFactory.createApplicationContext(CliModule.forRoot(loadConfig()), {
+    logger: ['error'],
+  });
   try {
     return await fn(ctx.get(UsersService));
   } finally {
@@ -55,16 +63,29 @@ users
   .description('Create an account with any role')
   .requiredOption('--email <email>', 'e-mail address (login)')
   .addOption(new Option('--role <role>', 'role').choices(UserRoleSchema.options).default('contributor'))
-  .option('--password <password>', 'password (default: $STASH_SENSE_PASSWORD, else a generated one is printed)')
+  .option(
+    '--password <password>',
+    'password (default: $STASH_SENSE_PASSWORD, else a generated one is printed)',
+  )
   .option('--name <name>', 'display name')
   .addHelpText('after', '\nExample:\n  npm run cloud -- users create --role admin --email admin@example.org')
-  .action(async (opts: { email: string; role: 'contributor' | 'moderator' | 'admin'; password?: string; name?: string }) => {
-    const generated = !opts.password && !process.env.STASH_SENSE_PASSWORD;
-    const password = opts.password ?? process.env.STASH_SENSE_PASSWORD ?? randomBytes(18).toString('base64url');
-    const user = await withUsers((u) => u.create({ email: opts.email, password, role: opts.role, displayName: opts.name }));
-    process.stdout.write(`created ${user.role} ${user.email} (id ${user.id})\n`);
-    if (generated) process.stdout.write(`password: ${password}\n(shown once: store it now)\n`);
-  });
+  .action(
+    async (opts: {
+      email: string;
+      role: 'contributor' | 'moderator' | 'admin';
+      password?: string;
+      name?: string;
+    }) => {
+      const generated = !opts.password && !process.env.STASH_SENSE_PASSWORD;
+      const password =
+        opts.password ?? process.env.STASH_SENSE_PASSWORD ?? randomBytes(18).toString('base64url');
+      const user = await withUsers((u) =>
+        u.create({ email: opts.email, password, role: opts.role, displayName: opts.name }),
+      );
+      process.stdout.write(`created ${user.role} ${user.email} (id ${user.id})\n`);
+      if (generated) process.stdout.write(`password: ${password}\n(shown once: store it now)\n`);
+    },
+  );
 
 users
   .command('list')
@@ -72,7 +93,8 @@ users
   .option('--limit <n>', 'how many', (v) => Number.parseInt(v, 10), 50)
   .action(async (opts: { limit: number }) => {
     const page = await withUsers((u) => u.list({ limit: opts.limit }));
-    for (const u of page.items) process.stdout.write(`${u.id}  ${u.role.padEnd(11)} ${u.status.padEnd(9)} ${u.email}\n`);
+    for (const u of page.items)
+      process.stdout.write(`${u.id}  ${u.role.padEnd(11)} ${u.status.padEnd(9)} ${u.email}\n`);
   });
 
 program
@@ -85,7 +107,10 @@ program
   });
 
 program.parseAsync().catch((err: unknown) => {
-  const message = err instanceof ConfigError || err instanceof DomainError || err instanceof Error ? err.message : String(err);
+  const message =
+    err instanceof ConfigError || err instanceof DomainError || err instanceof Error
+      ? err.message
+      : String(err);
   process.stderr.write(`error: ${message}\n`);
   process.exit(1);
 });

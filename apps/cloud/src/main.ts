@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { createCloudApp } from './app.factory.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigError, parseCloudEnv } from './config/config.schema.js';
@@ -27,13 +28,14 @@ async function main(): Promise<void> {
     REDIS_URL: services.redisUrl,
     DATABASE_POOL_MAX: services.databasePoolMax ?? env.DATABASE_POOL_MAX,
   });
-  if (!config.jwtSecretConfigured) log('JWT_SECRET not set: using a random secret, sessions end when the process stops');
+  if (!config.jwtSecretConfigured)
+    log('JWT_SECRET not set: using a random secret, sessions end when the process stops');
 
   const app = await createCloudApp(config);
-  // Nest's shutdown hooks close HTTP (no new connections, in-flight requests finish) and then every
-  // module; the embedded services stop last. A stuck shutdown is cut off after SHUTDOWN_TIMEOUT_MS.
+  // Graceful shutdown: stop accepting connections, let in-flight requests finish, close every module
+  // (database pool, Redis, queues), then the embedded services. Cut off after SHUTDOWN_TIMEOUT_MS.
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: shutting down`);
@@ -41,14 +43,18 @@ async function main(): Promise<void> {
       log('shutdown timed out: exiting');
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
+    await app.close();
+    await services.stop();
+    log('stopped');
+    process.exit(0);
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  app.getHttpServer().on('close', () => void services.stop());
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen(config.port, config.host);
-  const url = await app.getUrl();
-  const base = config.publicUrl.startsWith('http') ? config.publicUrl : url;
+  // PORT=0 picks a free port: print the one actually bound unless a PUBLIC_URL was given.
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const base = env.PUBLIC_URL ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   log(`listening on ${base}`);
   log(`  API docs     ${base}/docs`);
   log(`  OpenAPI      ${base}/openapi.json`);

@@ -18,7 +18,10 @@ const email = z
 
 /** Minimum 12 characters: NIST SP 800-63B allows 8; 12 leaves margin for an internet-facing service. */
 export const PASSWORD_MIN_LENGTH = 12;
-const password = z.string().min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`).max(256);
+const password = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(256);
 
 export const RegisterRequestSchema = z
   .strictObject({

@@ -1,9 +1,15 @@
 import { z } from 'zod';
 
-export const HealthSchema = z.object({ status: z.literal('ok'), uptimeSec: z.number() }).meta({ id: 'Health' });
+export const HealthSchema = z
+  .object({ status: z.literal('ok'), uptimeSec: z.number() })
+  .meta({ id: 'Health' });
 export type Health = z.infer<typeof HealthSchema>;
 
-const CheckSchema = z.object({ ok: z.boolean(), latencyMs: z.number().optional(), error: z.string().optional() });
+const CheckSchema = z.object({
+  ok: z.boolean(),
+  latencyMs: z.number().optional(),
+  error: z.string().optional(),
+});
 
 export const ReadinessSchema = z
   .object({

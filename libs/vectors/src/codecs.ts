@@ -14,7 +14,7 @@ export function toHalf(value: number): number {
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
   if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
+  const e = exp - 127 + 15;
   if (e >= 0x1f) return sign | 0x7c00;
   if (e <= 0) {
     if (e < -10) return sign;
@@ -28,8 +28,8 @@ export function toHalf(value: number): number {
   }
   let half = (e << 10) | (mant >>> 13);
   const rem = mant & 0x1fff;
+  // Rounding may carry into the exponent; 0x7c00 (infinity) is then the correct result.
   if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
-  e = half >>> 10;
   return sign | half;
 }
 
@@ -73,7 +73,8 @@ export function encodeEmbedding(v: ArrayLike<number>, encoding: EmbeddingEncodin
 export function decodeEmbedding(base64: string, encoding: EmbeddingEncoding): Float32Array {
   const buf = Buffer.from(base64, 'base64');
   const width = encoding === 'float32' ? 4 : 2;
-  if (buf.length % width !== 0) throw new RangeError(`byte length ${buf.length} is not a multiple of ${width}`);
+  if (buf.length % width !== 0)
+    throw new RangeError(`byte length ${buf.length} is not a multiple of ${width}`);
   const out = new Float32Array(buf.length / width);
   for (let i = 0; i < out.length; i++) {
     out[i] = encoding === 'float32' ? buf.readFloatLE(i * 4) : fromHalf(buf.readUInt16LE(i * 2));

@@ -24,8 +24,19 @@ test('dot refuses mismatched dimensions', () => {
 });
 
 test('mean and centroid', () => {
-  assert.deepEqual(Array.from(mean([[1, 0], [0, 1]])), [0.5, 0.5]);
-  const c = centroid([[1, 0], [0, 1]]);
+  assert.deepEqual(
+    Array.from(
+      mean([
+        [1, 0],
+        [0, 1],
+      ]),
+    ),
+    [0.5, 0.5],
+  );
+  const c = centroid([
+    [1, 0],
+    [0, 1],
+  ]);
   assert.ok(Math.abs(c[0]! - Math.SQRT1_2) < 1e-6);
   assert.throws(() => mean([]), /no vectors/);
 });

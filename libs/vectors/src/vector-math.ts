@@ -16,7 +16,8 @@ export function l2Norm(v: ArrayLike<number>): number {
 /** Returns a new unit-length copy of `v`. Throws on a zero or non-finite vector (it has no direction). */
 export function l2Normalize(v: ArrayLike<number>): Float32Array {
   const norm = l2Norm(v);
-  if (!Number.isFinite(norm) || norm === 0) throw new RangeError('cannot normalise a zero or non-finite vector');
+  if (!Number.isFinite(norm) || norm === 0)
+    throw new RangeError('cannot normalise a zero or non-finite vector');
   const out = new Float32Array(v.length);
   for (let i = 0; i < v.length; i++) out[i] = v[i]! / norm;
   return out;

@@ -9,7 +9,13 @@ export type { ApiKeyRow };
 export class ApiKeysRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  create(data: { userId: string; name: string; prefix: string; keyHash: string; scopes: ApiKeyScope[] }): Promise<ApiKeyRow> {
+  create(data: {
+    userId: string;
+    name: string;
+    prefix: string;
+    keyHash: string;
+    scopes: ApiKeyScope[];
+  }): Promise<ApiKeyRow> {
     return this.prisma.apiKey.create({ data });
   }
 

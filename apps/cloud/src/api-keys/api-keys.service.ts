@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { ApiKey, ApiKeyList, ApiKeyScope, CreateApiKeyRequest, CreatedApiKey } from '@stash-sense/contracts';
+import type {
+  ApiKey,
+  ApiKeyList,
+  ApiKeyScope,
+  CreateApiKeyRequest,
+  CreatedApiKey,
+} from '@stash-sense/contracts';
 import { AuditService } from '../audit/audit.service.js';
 import { SCOPES_OF_ROLE } from '../auth/scopes.js';
 import { generateApiKey, sha256Hex } from '../auth/secrets.js';
@@ -32,7 +38,13 @@ export class ApiKeysService {
     if (denied.length) throw forbidden(`your role (${owner.role}) cannot hold scope ${denied.join(', ')}`);
     const { key, prefix, hash } = generateApiKey();
     const scopes = [...new Set(request.scopes)];
-    const row = await this.keys.create({ userId: owner.userId, name: request.name, prefix, keyHash: hash, scopes });
+    const row = await this.keys.create({
+      userId: owner.userId,
+      name: request.name,
+      prefix,
+      keyHash: hash,
+      scopes,
+    });
     await this.audit.record({
       actorId: owner.userId,
       action: 'api_key.created',
@@ -51,20 +63,34 @@ export class ApiKeysService {
   async revoke(owner: Principal, id: string, ip: string | null): Promise<ApiKey> {
     const row = await this.keys.revoke(owner.userId, id);
     if (!row) throw notFound(`no API key ${id} on your account`);
-    await this.audit.record({ actorId: owner.userId, action: 'api_key.revoked', targetType: 'api_key', targetId: id, ip });
+    await this.audit.record({
+      actorId: owner.userId,
+      action: 'api_key.revoked',
+      targetType: 'api_key',
+      targetId: id,
+      ip,
+    });
     return toApiKey(row);
   }
 
   /** Resolves a presented key to its principal. Revoked keys and inactive accounts are refused at once. */
   async authenticate(rawKey: string): Promise<Principal> {
     const row = await this.keys.findByHashWithUser(sha256Hex(rawKey));
-    if (!row) throw unauthorized('API key not recognised: create one in your account and send it as a Bearer token');
+    if (!row)
+      throw unauthorized('API key not recognised: create one in your account and send it as a Bearer token');
     if (row.revokedAt) throw unauthorized(`API key ${row.prefix}… was revoked: create a new one`);
     if (row.user.status !== 'active') throw forbidden(`account ${row.user.status}: its API keys do not work`);
     await this.keys.touch(row.id, new Date());
     // Scopes are capped by the role the account has now (a demoted moderator loses `moderate` at once).
     const allowed = SCOPES_OF_ROLE[row.user.role];
     const scopes: ApiKeyScope[] = row.scopes.filter((s) => allowed.includes(s));
-    return { userId: row.user.id, email: row.user.email, role: row.user.role, via: 'api-key', scopes, apiKeyId: row.id };
+    return {
+      userId: row.user.id,
+      email: row.user.email,
+      role: row.user.role,
+      via: 'api-key',
+      scopes,
+      apiKeyId: row.id,
+    };
   }
 }

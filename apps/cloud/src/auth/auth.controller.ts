@@ -20,14 +20,20 @@ export class AuthController {
 
   @Post('register')
   @AuthRateLimit()
-  register(@Body(new ZodValidationPipe(RegisterRequestSchema)) body: RegisterRequest, @Ip() ip: string): Promise<User> {
+  register(
+    @Body(new ZodValidationPipe(RegisterRequestSchema)) body: RegisterRequest,
+    @Ip() ip: string,
+  ): Promise<User> {
     return this.auth.register(body, ip);
   }
 
   @Post('login')
   @HttpCode(200)
   @AuthRateLimit()
-  login(@Body(new ZodValidationPipe(LoginRequestSchema)) body: LoginRequest, @Ip() ip: string): Promise<TokenPair> {
+  login(
+    @Body(new ZodValidationPipe(LoginRequestSchema)) body: LoginRequest,
+    @Ip() ip: string,
+  ): Promise<TokenPair> {
     return this.auth.login(body, ip);
   }
 

@@ -34,7 +34,13 @@ export class AuthService {
       displayName: request.displayName ?? null,
     });
     if (!row) throw conflict('an account with this e-mail exists already: log in instead');
-    await this.audit.record({ actorId: row.id, action: 'user.registered', targetType: 'user', targetId: row.id, ip });
+    await this.audit.record({
+      actorId: row.id,
+      action: 'user.registered',
+      targetType: 'user',
+      targetId: row.id,
+      ip,
+    });
     return toUser(row);
   }
 
@@ -43,7 +49,13 @@ export class AuthService {
     const ok = await this.passwords.verify(row?.passwordHash ?? null, request.password);
     if (!row || !ok) throw unauthorized('e-mail or password is wrong');
     this.assertActive(row);
-    await this.audit.record({ actorId: row.id, action: 'user.logged_in', targetType: 'user', targetId: row.id, ip });
+    await this.audit.record({
+      actorId: row.id,
+      action: 'user.logged_in',
+      targetType: 'user',
+      targetId: row.id,
+      ip,
+    });
     return this.issue(row);
   }
 

@@ -24,7 +24,8 @@ export class DomainError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: unknown) => new DomainError('bad_request', message, details);
+export const badRequest = (message: string, details?: unknown) =>
+  new DomainError('bad_request', message, details);
 export const unauthorized = (message: string) => new DomainError('unauthorized', message);
 export const forbidden = (message: string) => new DomainError('forbidden', message);
 export const notFound = (message: string) => new DomainError('not_found', message);

@@ -46,10 +46,31 @@ export class HttpErrorFilter implements ExceptionFilter {
   private toResponse(exception: unknown): { status: number; body: ErrorBody } {
     if (exception instanceof DomainError) {
       const status = STATUS_OF[exception.kind];
-      return { status, body: { error: exception.kind, message: exception.message, details: exception.details } };
+      return {
+        status,
+        body: { error: exception.kind, message: exception.message, details: exception.details },
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      if (status === 413) {
+        return {
+          status,
+          body: {
+            error: 'payload_too_large',
+            message: 'request body is larger than the limit (BODY_LIMIT): send less per request',
+          },
+        };
+      }
+      if (status === 400 && exception.cause instanceof SyntaxError) {
+        return {
+          status,
+          body: {
+            error: 'bad_request',
+            message: `request body is not valid JSON: ${exception.cause.message}`,
+          },
+        };
+      }
       const response = exception.getResponse();
       const message =
         typeof response === 'string'
@@ -60,7 +81,13 @@ export class HttpErrorFilter implements ExceptionFilter {
       return { status, body: { error: NAME_OF_STATUS[status] ?? 'error', message } };
     }
     // Errors raised by Express body parsing before Nest sees the request (too large, bad JSON).
-    const raw = exception as { status?: number; type?: string; expose?: boolean; message?: string; limit?: number };
+    const raw = exception as {
+      status?: number;
+      type?: string;
+      expose?: boolean;
+      message?: string;
+      limit?: number;
+    };
     if (raw && typeof raw.status === 'number' && raw.expose) {
       const status = raw.status;
       const message =

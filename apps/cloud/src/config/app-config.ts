@@ -28,7 +28,8 @@ export class AppConfig {
     this.env = env.NODE_ENV;
     this.host = env.HOST;
     this.port = env.PORT;
-    this.publicUrl = env.PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
+    this.publicUrl =
+      env.PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
     this.databaseUrl = env.DATABASE_URL;
     this.databasePoolMax = env.DATABASE_POOL_MAX;
     this.redisUrl = env.REDIS_URL;
@@ -48,7 +49,9 @@ export class AppConfig {
       windowSec: env.RATE_LIMIT_WINDOW_SEC,
     };
     this.bootstrapAdmin =
-      env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD } : null;
+      env.ADMIN_EMAIL && env.ADMIN_PASSWORD
+        ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD }
+        : null;
     this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
   }
 }

@@ -24,7 +24,10 @@ export const CloudEnvSchema = z
     /** Unset: redis://127.0.0.1:6379, and a local redis-server is started if nothing answers there. */
     REDIS_URL: redisUrl.optional(),
     /** Prefix of every Redis key (queues, rate limits), so that several deployments can share a Redis. */
-    REDIS_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]+$/).default('ss'),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[a-zA-Z0-9:_-]+$/)
+      .default('ss'),
     DATA_DIR: z.string().min(1).default('.data/cloud'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** HS256 secret for access tokens; required in production (≥ 32 characters, e.g. `openssl rand -base64 48`). */
@@ -33,7 +36,10 @@ export const CloudEnvSchema = z
     JWT_ACCESS_TTL_SEC: z.coerce.number().int().min(60).max(86_400).default(900),
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     /** Largest request body. A 60-face contribution of 512-d float32 embeddings is ≈ 170 kB base64. */
-    BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 10mb').default('10mb'),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 10mb')
+      .default('10mb'),
     TRUST_PROXY: bool.default(false),
     /** Requests per window per client IP, shared by all API instances through Redis. */
     RATE_LIMIT_IP_POINTS: z.coerce.number().int().min(1).default(600),
@@ -52,7 +58,11 @@ export const CloudEnvSchema = z
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
     }
     if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADMIN_PASSWORD'],
+        message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together',
+      });
     }
   });
 

@@ -52,7 +52,9 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<v
     child.stderr.on('data', (d) => (output += d));
     child.once('error', reject);
     child.once('exit', (code) =>
-      code === 0 ? done() : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${output}`)),
+      code === 0
+        ? done()
+        : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${output}`)),
     );
   });
 }
@@ -60,7 +62,10 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<v
 /** Applies the Prisma migrations (the same `prisma migrate deploy` as production) to a database URL. */
 export async function applyMigrations(databaseUrl: string): Promise<void> {
   const prismaCli = resolve('node_modules', 'prisma', 'build', 'index.js');
-  await run(process.execPath, [prismaCli, 'migrate', 'deploy'], { ...process.env, DATABASE_URL: databaseUrl });
+  await run(process.execPath, [prismaCli, 'migrate', 'deploy'], {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+  });
 }
 
 /**
@@ -104,12 +109,29 @@ export async function resolveServices(
       log('REDIS_URL not set and nothing answers on 127.0.0.1:6379: starting a local redis-server');
       const child: ChildProcess = spawn(
         'redis-server',
-        ['--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', join(dir, 'redis.log')],
+        [
+          '--bind',
+          '127.0.0.1',
+          '--port',
+          '6379',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          dir,
+          '--logfile',
+          join(dir, 'redis.log'),
+        ],
         { stdio: 'ignore' },
       );
       const failed = new Promise<never>((_, reject) =>
         child.once('error', (err) =>
-          reject(new Error(`cannot start redis-server (${err.message}): run \`npm run setup\` to install it, or set REDIS_URL`)),
+          reject(
+            new Error(
+              `cannot start redis-server (${err.message}): run \`npm run setup\` to install it, or set REDIS_URL`,
+            ),
+          ),
         ),
       );
       const ready = (async () => {

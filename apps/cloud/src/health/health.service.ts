@@ -41,7 +41,9 @@ export class HealthService {
     return { status: ok ? 'ready' : 'not_ready', checks: { database, redis, migrations } };
   }
 
-  private async timed(check: () => Promise<void>): Promise<{ ok: boolean; latencyMs?: number; error?: string }> {
+  private async timed(
+    check: () => Promise<void>,
+  ): Promise<{ ok: boolean; latencyMs?: number; error?: string }> {
     const started = performance.now();
     try {
       await check();

@@ -19,7 +19,10 @@ import {
 import { z } from 'zod';
 
 type Security = 'apiKey' | 'session';
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 const error = (description: string) => json(ErrorBodySchema, description);
 const errors = {
   400: error('Invalid request: `details.fields` names each offending field'),
@@ -41,7 +44,11 @@ export function buildOpenApiDocument(serverUrl: string) {
     scheme: 'bearer',
     description: 'API key `ss_…` (also accepted as the X-Api-Key header)',
   });
-  registry.registerComponent('securitySchemes', 'session', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  registry.registerComponent('securitySchemes', 'session', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
 
   registry.registerPath({
     method: 'get',
@@ -64,7 +71,12 @@ export function buildOpenApiDocument(serverUrl: string) {
     tags: ['auth'],
     summary: 'Create a contributor account',
     request: { body: { content: { 'application/json': { schema: RegisterRequestSchema } } } },
-    responses: { 201: json(UserSchema, 'Created'), 400: errors[400], 409: error('E-mail taken'), 429: errors[429] },
+    responses: {
+      201: json(UserSchema, 'Created'),
+      400: errors[400],
+      409: error('E-mail taken'),
+      429: errors[429],
+    },
   });
   registry.registerPath({
     method: 'post',
@@ -72,7 +84,13 @@ export function buildOpenApiDocument(serverUrl: string) {
     tags: ['auth'],
     summary: 'Log in with e-mail and password',
     request: { body: { content: { 'application/json': { schema: LoginRequestSchema } } } },
-    responses: { 200: json(TokenPairSchema, 'Session tokens'), 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] },
+    responses: {
+      200: json(TokenPairSchema, 'Session tokens'),
+      400: errors[400],
+      401: errors[401],
+      403: errors[403],
+      429: errors[429],
+    },
   });
   registry.registerPath({
     method: 'post',
@@ -80,7 +98,13 @@ export function buildOpenApiDocument(serverUrl: string) {
     tags: ['auth'],
     summary: 'Exchange a refresh token for a new token pair (rotation)',
     request: { body: { content: { 'application/json': { schema: RefreshRequestSchema } } } },
-    responses: { 200: json(TokenPairSchema, 'New tokens'), 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] },
+    responses: {
+      200: json(TokenPairSchema, 'New tokens'),
+      400: errors[400],
+      401: errors[401],
+      403: errors[403],
+      429: errors[429],
+    },
   });
   registry.registerPath({
     method: 'post',
@@ -141,7 +165,10 @@ export function buildOpenApiDocument(serverUrl: string) {
     tags: ['admin'],
     summary: 'Suspend, ban, reactivate or change the role of an account (admins)',
     security: security('session'),
-    request: { params: uuidParam, body: { content: { 'application/json': { schema: UpdateUserRequestSchema } } } },
+    request: {
+      params: uuidParam,
+      body: { content: { 'application/json': { schema: UpdateUserRequestSchema } } },
+    },
     responses: { 200: json(UserSchema, 'Updated'), ...errors, 404: error('No such account') },
   });
 

@@ -46,13 +46,17 @@ export class RateLimitGuard implements CanActivate {
     const checks: Promise<unknown>[] = [this.perIp.consume(ip)];
     const credential = presentedCredential(req);
     if (credential?.kind === 'api-key') checks.push(this.perKey.consume(sha256Hex(credential.value)));
-    const kind = this.reflector.getAllAndOverride<string | undefined>(RATE_LIMIT_KEY, [context.getHandler(), context.getClass()]);
+    const kind = this.reflector.getAllAndOverride<string | undefined>(RATE_LIMIT_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (kind === 'auth') checks.push(this.perIpAuth.consume(ip));
     const results = await Promise.allSettled(checks);
     let retryAfterMs = 0;
     for (const result of results) {
       if (result.status === 'fulfilled') continue;
-      if (result.reason instanceof RateLimiterRes) retryAfterMs = Math.max(retryAfterMs, result.reason.msBeforeNext);
+      if (result.reason instanceof RateLimiterRes)
+        retryAfterMs = Math.max(retryAfterMs, result.reason.msBeforeNext);
       else this.logger.warn(`rate limiter error: ${String(result.reason)}`);
     }
     if (retryAfterMs > 0) throw new RateLimitedError(Math.max(1, Math.ceil(retryAfterMs / 1000)));

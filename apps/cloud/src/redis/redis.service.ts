@@ -34,7 +34,9 @@ export class RedisService implements OnModuleDestroy {
     const started = performance.now();
     await Promise.race([
       this.client.ping(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs),
+      ),
     ]);
     return performance.now() - started;
   }

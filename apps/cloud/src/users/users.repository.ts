@@ -46,7 +46,11 @@ export class UsersRepository {
   /** Keyset pagination by id. */
   list(query: { limit: number; cursor?: string; status?: UserStatus; role?: UserRole }): Promise<UserRow[]> {
     return this.prisma.user.findMany({
-      where: { status: query.status, role: query.role, ...(query.cursor ? { id: { gt: query.cursor } } : {}) },
+      where: {
+        status: query.status,
+        role: query.role,
+        ...(query.cursor ? { id: { gt: query.cursor } } : {}),
+      },
       orderBy: { id: 'asc' },
       take: query.limit + 1,
     });

@@ -26,11 +26,19 @@ export class UsersService {
   async list(query: UserListQuery): Promise<UserList> {
     const rows = await this.users.list(query);
     const page = rows.slice(0, query.limit);
-    return { items: page.map(toUser), nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
+    return {
+      items: page.map(toUser),
+      nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null,
+    };
   }
 
   /** Creates an account with any role (CLI and first-start bootstrap; registration goes through AuthService). */
-  async create(input: { email: string; password: string; role: UserRole; displayName?: string }): Promise<User> {
+  async create(input: {
+    email: string;
+    password: string;
+    role: UserRole;
+    displayName?: string;
+  }): Promise<User> {
     const row = await this.users.create({
       email: input.email.trim().toLowerCase(),
       passwordHash: await this.passwords.hash(input.password),
@@ -38,7 +46,13 @@ export class UsersService {
       displayName: input.displayName ?? null,
     });
     if (!row) throw conflict(`an account with e-mail ${input.email} exists already`);
-    await this.audit.record({ actorId: null, action: 'user.created', targetType: 'user', targetId: row.id, details: { role: row.role } });
+    await this.audit.record({
+      actorId: null,
+      action: 'user.created',
+      targetType: 'user',
+      targetId: row.id,
+      details: { role: row.role },
+    });
     return toUser(row);
   }
 

@@ -12,14 +12,20 @@ export class AuthenticationGuard extends AuthGuard(['api-key', 'jwt']) {
   }
 
   override canActivate(context: ExecutionContext) {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [context.getHandler(), context.getClass()]);
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (isPublic) return true;
     return super.canActivate(context);
   }
 
   override handleRequest<TUser>(err: unknown, user: TUser | false): TUser {
     if (err) throw err;
-    if (!user) throw unauthorized('credentials required: send an API key (Authorization: Bearer ss_…) or an access token');
+    if (!user)
+      throw unauthorized(
+        'credentials required: send an API key (Authorization: Bearer ss_…) or an access token',
+      );
     return user;
   }
 }

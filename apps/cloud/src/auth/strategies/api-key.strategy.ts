@@ -17,7 +17,8 @@ export class ApiKeyStrategy extends PassportStrategy(Strategy, 'api-key') {
   async validate(req: Request): Promise<Principal | null> {
     const credential = presentedCredential(req);
     if (credential?.kind !== 'api-key') return null; // not ours: let the JWT strategy try
-    if (!looksLikeApiKey(credential.value)) throw unauthorized('malformed API key: expected ss_ followed by 43 characters');
+    if (!looksLikeApiKey(credential.value))
+      throw unauthorized('malformed API key: expected ss_ followed by 43 characters');
     return this.apiKeys.authenticate(credential.value);
   }
 }

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, parseCloudEnv } from './config.schema.js';
+
+test('defaults are safe: loopback bind, embedded services, 10 MB bodies', () => {
+  const env = parseCloudEnv({});
+  assert.equal(env.HOST, '127.0.0.1');
+  assert.equal(env.PORT, 8080);
+  assert.equal(env.DATABASE_URL, undefined);
+  assert.equal(env.REDIS_URL, undefined);
+  assert.equal(env.BODY_LIMIT, '10mb');
+});
+
+test('every bad variable is named in one error', () => {
+  try {
+    parseCloudEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', REDIS_URL: 'http://x', LOG_LEVEL: 'loud' });
+    assert.fail('should throw');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    const text = err.message;
+    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'LOG_LEVEL'])
+      assert.match(text, new RegExp(name));
+    assert.equal(err.problems.length, 4);
+  }
+});
+
+test('production needs a JWT secret; admin e-mail and password go together', () => {
+  assert.throws(() => parseCloudEnv({ NODE_ENV: 'production' }), /JWT_SECRET: is required in production/);
+  assert.throws(() => parseCloudEnv({ ADMIN_EMAIL: 'a@b.org' }), /go together/);
+  assert.throws(() => parseCloudEnv({ JWT_SECRET: 'short' }), /JWT_SECRET: must be at least 32/);
+});
+
+test('empty strings count as unset', () => {
+  assert.equal(parseCloudEnv({ DATABASE_URL: '' }).DATABASE_URL, undefined);
+});
