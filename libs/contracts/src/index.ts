@@ -4,3 +4,4 @@ export * from './auth.js';
 export * from './health.js';
 export * from './sidecar.js';
 export * from './face-index.js';
+export * from './faces.js';

@@ -13,3 +13,4 @@ export {
 export { cropFaceThumbnail } from './thumbnail.js';
 export { PIPELINE_DEFAULTS } from './defaults.js';
 export { EMBEDDING_MODEL, resolveModelsDir } from './models.js';
+export { faceToJson } from './face-json.js';
