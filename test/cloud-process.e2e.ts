@@ -70,7 +70,7 @@ describe('the cloud service process', () => {
     const svc = startService(baseEnv({ DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, PORT: '0' }));
     try {
       const url = await svc.url;
-      const ready = await (await fetch(`${url}/ready`)).json();
+      const ready = (await (await fetch(`${url}/ready`)).json()) as { status: string };
       assert.equal(ready.status, 'ready', JSON.stringify(ready));
       assert.match(svc.stderr(), /embedded PostgreSQL \(PGlite \+ pgvector\)/);
       const register = await fetch(`${url}/v1/auth/register`, {
