@@ -21,12 +21,11 @@ export const CLIENT_LIMITS = {
   maxJsonBodyBytes: 64 * 1024,
   /** Remote images (`image_url`): fetch timeout, chosen to cover a slow LAN Stash serving a large image. */
   remoteImageTimeoutMs: 20_000,
-  /** Frames sampled per video: the old sidecar's default (face_config.NUM_FRAMES) and the ≤3 s/scene goal. */
-  defaultSceneFrames: 60,
-  /** Upper bound on frames per video request, so one request cannot pin the CPU for minutes. */
+  /**
+   * Upper bound on frames per video request (the frame count's default and frame size are the pipeline's:
+   * PIPELINE_DEFAULTS.video), so one request cannot hold the CPU for minutes; the old sidecar allowed 120.
+   */
   maxSceneFrames: 300,
-  /** Frames are scaled to at most this width before detection (1080p → 1920 keeps small faces detectable). */
-  sceneFrameMaxWidth: 1920,
   /** Candidates returned per face/person (old sidecar: top_k default 5, maximum 20). */
   defaultTopK: 5,
   maxTopK: 20,

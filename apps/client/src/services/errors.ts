@@ -8,7 +8,7 @@ export class NotFoundError extends Error {
     readonly path: string,
     what = 'file',
   ) {
-    super(`${what} not found: ${path}`);
+    super(`${path}: no such ${what}; check the path`);
   }
 }
 

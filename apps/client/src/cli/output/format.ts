@@ -13,8 +13,9 @@ const fixed = (value: number, digits: number) => value.toFixed(digits);
 const boxText = (box: readonly number[]) => box.map((v) => Math.round(v)).join(',');
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
+/** The error line of a file; the services' messages usually start with the file already. */
 export function formatFileError(line: CliFileErrorLine): string {
-  return `${line.file}\n  error: ${line.error}`;
+  return line.error.startsWith(line.file) ? line.error : `${line.file}: ${line.error}`;
 }
 
 export function formatFaces(file: string, result: ImageFacesResult): string {

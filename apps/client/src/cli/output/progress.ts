@@ -3,17 +3,22 @@
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { ProgressEvent, ProgressListener } from '../../services/progress.js';
+import { writeOut } from './stdout.js';
 
 export interface ProgressDisplay {
   readonly onProgress: ProgressListener;
-  /** Prints a warning without breaking the bar. */
-  warn(message: string): void;
+  /** Writes a result to stdout without breaking the bar (text ends with a newline). */
+  print(text: string): Promise<void>;
+  /** Writes a message line to stderr without breaking the bar. */
+  log(line: string): void;
+  /** Removes the bar; results still queued for the terminal are written. */
   stop(): void;
 }
 
 export interface ProgressOptions {
   stream?: NodeJS.WriteStream;
-  /** false → no progress at all (warnings still print). */
+  out?: NodeJS.WriteStream;
+  /** false → no progress at all (messages still print). */
   enabled?: boolean;
   /** What the outer bar counts, e.g. "files" or "photos". */
   unit?: string;
@@ -21,23 +26,30 @@ export interface ProgressOptions {
 
 export function createProgressDisplay(options: ProgressOptions = {}): ProgressDisplay {
   const stream = options.stream ?? process.stderr;
+  const out = options.out ?? process.stdout;
   const unit = options.unit ?? 'files';
-  if (options.enabled === false) return silentDisplay(stream);
-  return stream.isTTY ? barDisplay(stream, unit) : lineDisplay(stream, unit);
+  if (options.enabled === false) return plainDisplay(stream, out, () => {});
+  if (stream.isTTY) return barDisplay(stream, out, unit);
+  return plainDisplay(stream, out, lineProgress(stream, unit));
 }
 
-function silentDisplay(stream: NodeJS.WritableStream): ProgressDisplay {
+function plainDisplay(
+  stream: NodeJS.WritableStream,
+  out: NodeJS.WritableStream,
+  onProgress: ProgressListener,
+): ProgressDisplay {
   return {
-    onProgress: () => {},
-    warn: (message) => stream.write(`warning: ${message}\n`),
+    onProgress,
+    print: (text) => writeOut(text, out),
+    log: (line) => stream.write(`${line}\n`),
     stop: () => {},
   };
 }
 
-/** Plain lines for logs and pipes: one per file, and frame progress every quarter of a video. */
-function lineDisplay(stream: NodeJS.WritableStream, unit: string): ProgressDisplay {
+/** Plain lines for logs and pipes: one per file, and a line per quarter of a video's frames. */
+export function lineProgress(stream: NodeJS.WritableStream, unit: string): ProgressListener {
   const lastQuarter = new Map<string, number>();
-  const onProgress = (event: ProgressEvent) => {
+  return (event: ProgressEvent) => {
     switch (event.type) {
       case 'file-start':
         stream.write(`[${event.index + 1}/${event.total} ${unit}] ${event.file}\n`);
@@ -55,10 +67,9 @@ function lineDisplay(stream: NodeJS.WritableStream, unit: string): ProgressDispl
         break;
     }
   };
-  return { onProgress, warn: (message) => stream.write(`warning: ${message}\n`), stop: () => {} };
 }
 
-function barDisplay(stream: NodeJS.WriteStream, unit: string): ProgressDisplay {
+function barDisplay(stream: NodeJS.WriteStream, out: NodeJS.WriteStream, unit: string): ProgressDisplay {
   const multibar = new cliProgress.MultiBar(
     {
       stream,
@@ -71,6 +82,17 @@ function barDisplay(stream: NodeJS.WriteStream, unit: string): ProgressDisplay {
   );
   let files: cliProgress.SingleBar | undefined;
   let frames: cliProgress.SingleBar | undefined;
+  let stopped = false;
+  // When stdout is the same terminal, results are written while the bar is cleared (at its next redraw), so the
+  // bar stays below them instead of overwriting them.
+  const sharesTerminal = out.isTTY === true;
+  const pending: string[] = [];
+  multibar.on('redraw-pre', () => {
+    if (pending.length === 0) return;
+    stream.write('\x1b[0J');
+    out.write(pending.splice(0).join(''));
+  });
+
   const onProgress = (event: ProgressEvent) => {
     switch (event.type) {
       case 'file-start':
@@ -93,7 +115,16 @@ function barDisplay(stream: NodeJS.WriteStream, unit: string): ProgressDisplay {
   };
   return {
     onProgress,
-    warn: (message) => multibar.log(`warning: ${message}\n`),
-    stop: () => multibar.stop(),
+    print: async (text) => {
+      if (stopped || !sharesTerminal || !files) return writeOut(text, out);
+      pending.push(text);
+    },
+    log: (line) => (files && !stopped ? multibar.log(`${line}\n`) : stream.write(`${line}\n`)),
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      multibar.stop();
+      if (pending.length > 0) out.write(pending.splice(0).join(''));
+    },
   };
 }
