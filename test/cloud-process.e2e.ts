@@ -88,6 +88,63 @@ describe('the cloud service process', () => {
     }
   });
 
+  test('a --worker process runs queued jobs; /ready shows the queue depths', async () => {
+    const database = await createTestDatabase();
+    const prefix = `test-worker-${Date.now()}`;
+    const env = baseEnv({
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      PORT: '0',
+    });
+    const db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+    const api = startService(env);
+    let worker: ReturnType<typeof spawn> | undefined;
+    try {
+      const { rows } = await db.query(
+        `INSERT INTO users (id, email, password_hash, updated_at) VALUES (gen_random_uuid(), 'w@x.org', 'h', now()) RETURNING id`,
+      );
+      await db.query(
+        `INSERT INTO refresh_tokens (id, user_id, token_hash, expires_at) VALUES
+           (gen_random_uuid(), $1, 'expired', now() - interval '1 day'),
+           (gen_random_uuid(), $1, 'live', now() + interval '1 day')`,
+        [rows[0].id],
+      );
+      const url = await api.url;
+      const ready = (await (await fetch(`${url}/ready`)).json()) as { queues: { name: string }[] };
+      assert.deepEqual(
+        ready.queues.map((q) => q.name),
+        ['maintenance'],
+      );
+      worker = spawn(process.execPath, [...NODE_ARGS, MAIN, '--worker'], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let workerErr = '';
+      worker.stderr!.on('data', (d) => (workerErr += d));
+      // The worker schedules the purge on start and runs it at once.
+      const deadline = Date.now() + 30_000;
+      let left: string[] = [];
+      while (Date.now() < deadline) {
+        left = (await db.query('SELECT token_hash FROM refresh_tokens ORDER BY token_hash')).rows.map(
+          (r) => r.token_hash,
+        );
+        if (left.length === 1) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.deepEqual(left, ['live'], workerErr);
+      const exited = new Promise<number | null>((r) => worker!.once('exit', (code) => r(code)));
+      worker.kill('SIGTERM');
+      assert.equal(await exited, 0, workerErr);
+    } finally {
+      worker?.kill('SIGKILL');
+      api.child.kill('SIGKILL');
+      await db.end();
+      await database.drop();
+    }
+  });
+
   test('admin CLI creates an admin who can then log in as admin', async () => {
     const database = await createTestDatabase();
     try {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import request from 'supertest';
 import { createCloudApp } from '../../apps/cloud/src/app.factory.js';
@@ -24,6 +25,23 @@ export interface TestApp {
   login(email: string, password?: string): Promise<string>;
   createApiKey(accessToken: string, scopes: string[]): Promise<{ id: string; key: string }>;
   close(): Promise<void>;
+}
+
+async function deleteRedisKeys(pattern: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // The Redis of this test may be the one a test stopped on purpose.
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /**
@@ -88,6 +106,7 @@ export async function startTestApp(
       await app.close();
       await db.end();
       if (!options.database) await database.drop();
+      if (!options.redisPrefix) await deleteRedisKeys(`${redisPrefix}:*`);
     },
   };
   return testApp;

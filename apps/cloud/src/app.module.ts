@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
 import { RedisModule } from './redis/redis.module.js';
 
@@ -27,6 +28,7 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         AuditModule,
+        JobsModule,
         HealthModule,
         AuthModule,
       ],

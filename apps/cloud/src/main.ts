@@ -4,6 +4,7 @@ import { createCloudApp } from './app.factory.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigError, parseCloudEnv } from './config/config.schema.js';
 import { resolveServices } from './embedded/embedded-services.js';
+import { runWorker } from './worker.js';
 
 const log = (message: string) => process.stderr.write(`[stash-sense-cloud] ${message}\n`);
 
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   if (!config.jwtSecretConfigured)
     log('JWT_SECRET not set: using a random secret, sessions end when the process stops');
 
+  if (process.argv.includes('--worker')) return runWorker(config, services.stop);
   const app = await createCloudApp(config);
   // Graceful shutdown: stop accepting connections, let in-flight requests finish, close every module
   // (database pool, Redis, queues), then the embedded services. Cut off after SHUTDOWN_TIMEOUT_MS.

@@ -19,6 +19,18 @@ export const ReadinessSchema = z
       redis: CheckSchema,
       migrations: CheckSchema.extend({ pending: z.array(z.string()).optional() }),
     }),
+    /** Background queues (informational: depth and failures do not make the service unready). */
+    queues: z
+      .array(
+        z.object({
+          name: z.string(),
+          waiting: z.number().int(),
+          active: z.number().int(),
+          delayed: z.number().int(),
+          failed: z.number().int(),
+        }),
+      )
+      .optional(),
   })
   .meta({ id: 'Readiness' });
 export type Readiness = z.infer<typeof ReadinessSchema>;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Readiness } from '@stash-sense/contracts';
+import { JobsService } from '../jobs/jobs.service.js';
 import { RedisService } from '../redis/redis.service.js';
 import { HealthRepository } from './health.repository.js';
 import { shippedMigrations } from './migrations.js';
@@ -14,6 +15,7 @@ export class HealthService {
   constructor(
     private readonly repository: HealthRepository,
     private readonly redis: RedisService,
+    private readonly jobs: JobsService,
   ) {}
 
   uptimeSec(): number {
@@ -38,7 +40,8 @@ export class HealthService {
       ),
     ]);
     const ok = database.ok && redis.ok && migrations.ok;
-    return { status: ok ? 'ready' : 'not_ready', checks: { database, redis, migrations } };
+    const queues = redis.ok ? await this.jobs.stats().catch(() => undefined) : undefined;
+    return { status: ok ? 'ready' : 'not_ready', checks: { database, redis, migrations }, queues };
   }
 
   private async timed(
