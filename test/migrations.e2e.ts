@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { applyMigrations } from '../apps/cloud/src/embedded/embedded-services.js';
+import { shippedMigrations } from '../apps/cloud/src/health/migrations.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 describe('migrations on an empty database', () => {
@@ -44,6 +45,19 @@ describe('migrations on an empty database', () => {
     }
   });
 
+  test('reference data: the five public stash-boxes and the shipped 512-d embedder', async () => {
+    const { rows } = await db.query('SELECT key, graphql_url FROM stash_box_endpoints ORDER BY key');
+    assert.deepEqual(
+      rows.map((r) => r.key),
+      ['fansdb', 'javstash', 'pmvstash', 'stashdb', 'tpdb'],
+    );
+    assert.ok(rows.every((r) => /^https:\/\/[a-z.]+\/graphql$/.test(r.graphql_url)));
+    const models = await db.query('SELECT name, version, dimension, metric FROM embedding_models');
+    assert.deepEqual(models.rows, [
+      { name: 'faceplugin-fr-feature', version: '0.0.1', dimension: 512, metric: 'cosine' },
+    ]);
+  });
+
   test('faces carry a partial HNSW cosine index for 512-d embeddings, and vector search uses it', async () => {
     const idx = await db.query(
       `SELECT indexdef FROM pg_indexes WHERE indexname = 'faces_embedding_512_hnsw'`,
@@ -63,9 +77,7 @@ describe('migrations on an empty database', () => {
     const { rows: users } = await db.query(
       `INSERT INTO users (id, email, password_hash, updated_at) VALUES (gen_random_uuid(), 'm@x.org', 'h', now()) RETURNING id`,
     );
-    const { rows: eps } = await db.query(
-      `INSERT INTO stash_box_endpoints (id, key, name, graphql_url) VALUES (gen_random_uuid(), 'stashdb', 'StashDB', 'https://stashdb.org/graphql') RETURNING id`,
-    );
+    const { rows: eps } = await db.query(`SELECT id FROM stash_box_endpoints WHERE key = 'stashdb'`);
     const { rows: scenes } = await db.query(
       `INSERT INTO scenes (id, endpoint_id, stash_id) VALUES (gen_random_uuid(), $1, 's1') RETURNING id`,
       [eps[0].id],
@@ -94,6 +106,8 @@ describe('migrations on an empty database', () => {
   test('applying again is a no-op', async () => {
     await applyMigrations(database.url);
     const { rows } = await db.query('SELECT count(*)::int AS n FROM _prisma_migrations');
-    assert.equal(rows[0].n, 1);
+    assert.equal(rows[0].n, shippedMigrations().length);
+    const endpoints = await db.query('SELECT count(*)::int AS n FROM stash_box_endpoints');
+    assert.equal(endpoints.rows[0].n, 5, 'reference rows are not inserted twice');
   });
 });
