@@ -46,5 +46,8 @@ npm_install() {
     echo "$want" > "$stamp"
   fi
   log "prisma generate"
-  npx --no-install prisma generate >/dev/null
+  # The schema names env("DATABASE_URL"); without it Prisma cannot read the schema's engineType and
+  # falls back to downloading a query engine (impossible offline). Generation never connects.
+  DATABASE_URL="${DATABASE_URL:-postgresql://stash_sense:stash_sense@127.0.0.1:5432/stash_sense}" \
+    npx --no-install prisma generate >/dev/null
 }
