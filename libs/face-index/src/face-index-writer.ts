@@ -1,0 +1,550 @@
+/**
+ * Building face index versions: from scratch (`create`), or incrementally from a parent version
+ * (`fromParent`: the parent's graph is loaded and only new vectors are inserted; removed faces are deleted
+ * from the graph). `write` builds into a hidden temporary folder beside the target and renames it into place,
+ * so a reader never sees a half-written index and a failed write leaves nothing behind.
+ */
+import { mkdir, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import {
+  FACE_INDEX_MAX_PERFORMER_ID,
+  type FaceIndexModel,
+  FaceIndexModelSchema,
+  FaceIndexPerformerSchema,
+  type FaceIndexStorage,
+  FaceIndexVersionSchema,
+  type IndexManifest,
+  IndexManifestSchema,
+} from '@stash-sense/contracts';
+import { AnnGraph, type AnnSettings, toKeys } from './ann.js';
+import {
+  FACE_INDEX_DEFAULTS,
+  FACE_INDEX_FILES,
+  FACE_INDEX_FORMAT_VERSION,
+  REMOVED_FACE,
+} from './constants.js';
+import { FaceIndexError } from './errors.js';
+import { FaceTable } from './face-table.js';
+import { loadIndexParts } from './face-index.js';
+import { hashFile, serializeManifest } from './manifest.js';
+import { type PerformerRecord, serializePerformer } from './performers-file.js';
+import { installedUsearchVersion, readSlotKeys, readVectorBytes, withUsearchFile } from './usearch-file.js';
+import { decodeStoredBytes, encodeEmbedding, StoredRows } from './vector-storage.js';
+
+export interface FaceIndexWriterOptions {
+  model: FaceIndexModel;
+  /** Vector storage: 'float16' (default; recall as float32) or 'int8' (half the size). */
+  storage?: FaceIndexStorage;
+  /** HNSW M. Default 16 (RECIPES). */
+  connectivity?: number;
+  /** HNSW efConstruction. Default 128 (RECIPES). */
+  expansionAdd?: number;
+  /** Default query ef recorded in the manifest. Default 64 (ANN benchmark). */
+  expansionSearch?: number;
+  /** Threads for inserting vectors. Default 2. */
+  threads?: number;
+}
+
+export interface FromParentOptions {
+  threads?: number;
+  /** Check the parent's files against its manifest's sha256 first. Default false. */
+  verify?: boolean;
+  /** Query ef to record in the new manifest. Default: the parent's. */
+  expansionSearch?: number;
+  /**
+   * Build a fresh graph from the parent's stored vectors instead of extending the parent's graph: drops the
+   * slots of removed faces and may change storage or HNSW settings. Face and performer ids are kept.
+   */
+  rebuild?: boolean | { storage?: FaceIndexStorage; connectivity?: number; expansionAdd?: number };
+}
+
+export interface WriteMeta {
+  indexVersion: string;
+  /** Default: the parent's indexVersion for `fromParent` writers, null otherwise. */
+  parentVersion?: string | null;
+  /** Default: now. */
+  createdAt?: Date;
+  /** Replace an existing index at the target. Default false: an existing target is an error. */
+  overwrite?: boolean;
+  /** Vectors inserted into the graph so far, of `total` to insert in this write. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export type NewPerformer = Omit<PerformerRecord, 'faceCount' | 'id'> & { id?: number };
+export type PerformerPatch = Partial<Omit<PerformerRecord, 'faceCount' | 'id'>>;
+
+const FACE_PENDING = 1;
+const FACE_IN_GRAPH = 2;
+
+export class FaceIndexWriter {
+  private readonly performers = new Map<number, Omit<PerformerRecord, 'faceCount'>>();
+  private readonly faceCounts = new Map<number, number>();
+  private faceState: Uint8Array;
+  private pending: StoredRows;
+  private pendingFaceIds: number[] = [];
+  /** Pending rows [0, pendingInserted) are in the graph already (a failed write resumes after them). */
+  private pendingInserted = 0;
+  private readonly removeFromGraph = new Set<number>();
+  private nextPerformerId = 0;
+  private writing = false;
+
+  private constructor(
+    private readonly model: FaceIndexModel,
+    private readonly settings: AnnSettings,
+    private readonly threads: number,
+    private readonly faceTable: FaceTable,
+    private graph: AnnGraph | undefined,
+    private readonly parentVersion: string | null,
+  ) {
+    this.pending = new StoredRows(settings.storage, settings.dimension);
+    this.faceState = new Uint8Array(Math.max(1024, faceTable.length));
+  }
+
+  static create(options: FaceIndexWriterOptions): FaceIndexWriter {
+    const model = FaceIndexModelSchema.parse(options.model);
+    const settings: AnnSettings = {
+      dimension: model.dimension,
+      storage: options.storage ?? FACE_INDEX_DEFAULTS.storage,
+      connectivity: positiveInt('connectivity', options.connectivity ?? FACE_INDEX_DEFAULTS.connectivity, 2),
+      expansionAdd: positiveInt('expansionAdd', options.expansionAdd ?? FACE_INDEX_DEFAULTS.expansionAdd),
+      expansionSearch: positiveInt(
+        'expansionSearch',
+        options.expansionSearch ?? FACE_INDEX_DEFAULTS.expansionSearch,
+      ),
+    };
+    return new FaceIndexWriter(
+      model,
+      settings,
+      threadCount(options.threads),
+      new FaceTable(),
+      undefined,
+      null,
+    );
+  }
+
+  /**
+   * Starts the next version from an existing one: performers, face ids and (unless `rebuild`) the graph
+   * itself are taken over; `write` then inserts only the faces added since.
+   */
+  static async fromParent(parentDir: string, options: FromParentOptions = {}): Promise<FaceIndexWriter> {
+    const parts = await loadIndexParts(parentDir, { verify: options.verify });
+    const { manifest } = parts;
+    const rebuild = options.rebuild === true ? {} : options.rebuild || undefined;
+    const settings: AnnSettings = {
+      ...parts.settings,
+      expansionSearch: positiveInt(
+        'expansionSearch',
+        options.expansionSearch ?? parts.settings.expansionSearch,
+      ),
+      ...(rebuild && {
+        storage: rebuild.storage ?? parts.settings.storage,
+        connectivity: positiveInt('connectivity', rebuild.connectivity ?? parts.settings.connectivity, 2),
+        expansionAdd: positiveInt('expansionAdd', rebuild.expansionAdd ?? parts.settings.expansionAdd),
+      }),
+    };
+    const annPath = join(parentDir, FACE_INDEX_FILES.ann);
+    let graph: AnnGraph | undefined;
+    if (!rebuild) {
+      graph = new AnnGraph(settings);
+      try {
+        graph.load(annPath);
+      } catch (error) {
+        throw new FaceIndexError(
+          'data_invalid',
+          `${parentDir}: usearch cannot load ${FACE_INDEX_FILES.ann} (${(error as Error).message})`,
+          {
+            cause: error,
+          },
+        );
+      }
+      if (graph.size !== manifest.counts.faces) {
+        throw new FaceIndexError(
+          'data_invalid',
+          `${parentDir}: the graph holds ${graph.size} vectors, the manifest counts ${manifest.counts.faces}`,
+        );
+      }
+    }
+    const writer = new FaceIndexWriter(
+      manifest.model,
+      settings,
+      threadCount(options.threads),
+      new FaceTable(parts.faceTable),
+      graph,
+      manifest.indexVersion,
+    );
+    for (const performer of parts.performers.values()) {
+      const { faceCount: _faceCount, ...record } = performer;
+      writer.performers.set(record.id, record);
+      writer.faceCounts.set(record.id, 0);
+      writer.nextPerformerId = Math.max(writer.nextPerformerId, record.id + 1);
+    }
+    const table = parts.faceTable;
+    for (let faceId = 0; faceId < table.length; faceId++) {
+      const performerId = table[faceId]!;
+      if (performerId === REMOVED_FACE) continue;
+      if (!writer.performers.has(performerId)) {
+        throw new FaceIndexError(
+          'data_invalid',
+          `${parentDir}: face ${faceId} belongs to performer ${performerId}, who is not in performers.jsonl`,
+        );
+      }
+      writer.faceCounts.set(performerId, writer.faceCounts.get(performerId)! + 1);
+      if (graph) writer.setFaceState(faceId, FACE_IN_GRAPH);
+    }
+    for (const [id, record] of parts.performers) {
+      if (writer.faceCounts.get(id) !== record.faceCount) {
+        throw new FaceIndexError(
+          'data_invalid',
+          `${parentDir}: performer ${id} claims ${record.faceCount} faces, the face table has ${writer.faceCounts.get(id)}`,
+        );
+      }
+    }
+    if (!graph) writer.queueParentVectors(annPath, manifest.storage, parts.faceTable);
+    return writer;
+  }
+
+  /** Faces and performers the next write will contain. */
+  get counts(): { performers: number; faces: number } {
+    let faces = 0;
+    for (const count of this.faceCounts.values()) faces += count;
+    return { performers: this.performers.size, faces };
+  }
+
+  /** Faces waiting to be inserted into the graph by the next write. */
+  get pendingFaces(): number {
+    let count = 0;
+    for (let i = this.pendingInserted; i < this.pendingFaceIds.length; i++) {
+      if (this.faceTable.performerOf(this.pendingFaceIds[i]!) !== undefined) count++;
+    }
+    return count;
+  }
+
+  /** Adds a performer with no faces yet; returns its id (the given one, or the next free one). */
+  addPerformer(performer: NewPerformer): number {
+    const id = performer.id ?? this.nextPerformerId;
+    if (!Number.isInteger(id) || id < 0 || id > FACE_INDEX_MAX_PERFORMER_ID) {
+      throw new RangeError(`performer id ${id} is outside 0..${FACE_INDEX_MAX_PERFORMER_ID}`);
+    }
+    if (this.performers.has(id))
+      throw new RangeError(`performer id ${id} exists already; use updatePerformer to change it`);
+    const record = this.validated({ ...performer, id, faceCount: 0 });
+    const { faceCount: _faceCount, ...stored } = record;
+    this.performers.set(id, stored);
+    this.faceCounts.set(id, 0);
+    this.nextPerformerId = Math.max(this.nextPerformerId, id + 1);
+    return id;
+  }
+
+  updatePerformer(id: number, patch: PerformerPatch): void {
+    const current = this.requirePerformer(id);
+    const record = this.validated({ ...current, ...patch, id, faceCount: this.faceCounts.get(id)! });
+    const { faceCount: _faceCount, ...stored } = record;
+    this.performers.set(id, stored);
+  }
+
+  getPerformer(id: number): PerformerRecord | undefined {
+    const record = this.performers.get(id);
+    return record && { ...record, faceCount: this.faceCounts.get(id)! };
+  }
+
+  /** Performer ids, ascending. */
+  performerIds(): number[] {
+    return [...this.performers.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * Adds face embeddings of a performer (any length; they are normalised to unit length and encoded for
+   * storage now). Returns the new face ids, which stay the same in every later version.
+   */
+  addFaces(performerId: number, embeddings: readonly ArrayLike<number>[]): number[] {
+    this.requirePerformer(performerId);
+    const rows = embeddings.map((e, i) =>
+      encodeEmbedding(
+        e,
+        this.settings.dimension,
+        this.settings.storage,
+        `embedding ${i} of performer ${performerId}`,
+      ),
+    );
+    return rows.map((row) => {
+      const faceId = this.faceTable.append(performerId);
+      if (faceId >= REMOVED_FACE) throw new RangeError('a face index holds at most 4294967295 face ids');
+      this.pending.push(row);
+      this.pendingFaceIds.push(faceId);
+      this.setFaceState(faceId, FACE_PENDING);
+      this.faceCounts.set(performerId, this.faceCounts.get(performerId)! + 1);
+      return faceId;
+    });
+  }
+
+  /** Removes faces (withdrawn data); unknown or already removed ids are skipped. Returns how many were removed. */
+  removeFaces(faceIds: Iterable<number>): number {
+    let removed = 0;
+    for (const faceId of faceIds) {
+      const performerId = this.faceTable.performerOf(faceId);
+      if (performerId === undefined) continue;
+      if (this.faceState[faceId] === FACE_IN_GRAPH) this.removeFromGraph.add(faceId);
+      this.faceState[faceId] = 0;
+      this.faceTable.markRemoved(faceId);
+      this.faceCounts.set(performerId, this.faceCounts.get(performerId)! - 1);
+      removed++;
+    }
+    return removed;
+  }
+
+  /** Removes every face of a performer and keeps the record (with faceCount 0). Returns the faces removed. */
+  removePerformerFaces(performerId: number): number {
+    this.requirePerformer(performerId);
+    return this.removeFaces(this.faceIdsOf(performerId));
+  }
+
+  /** Removes a performer and all their faces. */
+  removePerformer(performerId: number): number {
+    const removed = this.removePerformerFaces(performerId);
+    this.performers.delete(performerId);
+    this.faceCounts.delete(performerId);
+    return removed;
+  }
+
+  /** Face ids of a performer present in the next version. */
+  faceIdsOf(performerId: number): number[] {
+    const table = this.faceTable.view();
+    const ids: number[] = [];
+    for (let i = 0; i < table.length; i++) if (table[i] === performerId) ids.push(i);
+    return ids;
+  }
+
+  /**
+   * Writes the index to `dir`: inserts pending vectors into the graph (reporting progress), writes the files
+   * into a temporary sibling folder, fsyncs them and renames the folder to `dir`. The writer stays usable:
+   * add more and write the next version, or call `write` again after a failure (work done is kept).
+   */
+  async write(dir: string, meta: WriteMeta): Promise<IndexManifest> {
+    if (this.writing) throw new Error('a write of this FaceIndexWriter is already running');
+    const indexVersion = FaceIndexVersionSchema.safeParse(meta.indexVersion);
+    if (!indexVersion.success)
+      throw new RangeError(`indexVersion "${meta.indexVersion}": ${indexVersion.error.issues[0]?.message}`);
+    const target = resolve(dir);
+    const overwrite = meta.overwrite ?? false;
+    if (!overwrite && (await exists(target))) {
+      throw new FaceIndexError(
+        'target_exists',
+        `${target} exists already; write each version to a new folder, or pass overwrite: true`,
+      );
+    }
+    this.writing = true;
+    await mkdir(dirname(target), { recursive: true });
+    const temp = await mkdtemp(join(dirname(target), `.${basename(target)}.partial-`));
+    try {
+      await this.buildGraph(meta.onProgress);
+      const manifest = await this.writeFiles(temp, meta, indexVersion.data);
+      await syncPath(temp);
+      if (await exists(target)) {
+        const old = `${temp}.replaced`;
+        await rename(target, old);
+        await rename(temp, target);
+        await rm(old, { recursive: true, force: true });
+      } else {
+        await rename(temp, target);
+      }
+      await syncPath(dirname(target));
+      return manifest;
+    } catch (error) {
+      await rm(temp, { recursive: true, force: true });
+      throw error;
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async buildGraph(onProgress: WriteMeta['onProgress']): Promise<void> {
+    this.graph ??= new AnnGraph(this.settings);
+    const graph = this.graph;
+    if (this.removeFromGraph.size > 0) {
+      const ids = [...this.removeFromGraph];
+      graph.remove(toKeys(ids));
+      this.removeFromGraph.clear();
+    }
+    const total = this.pendingFaces;
+    let done = 0;
+    onProgress?.(0, total);
+    const batch = FACE_INDEX_DEFAULTS.addBatchSize;
+    while (this.pendingInserted < this.pendingFaceIds.length) {
+      const end = Math.min(this.pendingInserted + batch, this.pendingFaceIds.length);
+      const rows: number[] = [];
+      for (let i = this.pendingInserted; i < end; i++)
+        if (this.faceState[this.pendingFaceIds[i]!] === FACE_PENDING) rows.push(i);
+      if (rows.length > 0) {
+        const vectors = this.pending.block(rows);
+        graph.add(toKeys(rows.map((i) => this.pendingFaceIds[i]!)), vectors, this.threads);
+        for (const i of rows) this.faceState[this.pendingFaceIds[i]!] = FACE_IN_GRAPH;
+        done += rows.length;
+      }
+      this.pendingInserted = end;
+      onProgress?.(done, total);
+      // Let timers and I/O run between batches (each batch blocks the event loop while usearch inserts).
+      await new Promise((resolveTurn) => setImmediate(resolveTurn));
+    }
+    this.pending = new StoredRows(this.settings.storage, this.settings.dimension);
+    this.pendingFaceIds = [];
+    this.pendingInserted = 0;
+    const expected = this.counts.faces;
+    if (graph.size !== expected) {
+      throw new FaceIndexError(
+        'data_invalid',
+        `internal error: the graph holds ${graph.size} vectors but ${expected} faces are present`,
+      );
+    }
+  }
+
+  private async writeFiles(temp: string, meta: WriteMeta, indexVersion: string): Promise<IndexManifest> {
+    const annPath = join(temp, FACE_INDEX_FILES.ann);
+    this.graph!.save(annPath);
+    await syncPath(annPath);
+
+    const tableBytes = this.faceTable.toBytes();
+    await writeSynced(join(temp, FACE_INDEX_FILES.faceTable), [tableBytes]);
+
+    const lines: Buffer[] = [];
+    let chunk: string[] = [];
+    for (const id of this.performerIds()) {
+      chunk.push(serializePerformer({ ...this.performers.get(id)!, faceCount: this.faceCounts.get(id)! }));
+      if (chunk.length === 4096) {
+        lines.push(Buffer.from(`${chunk.join('\n')}\n`));
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) lines.push(Buffer.from(`${chunk.join('\n')}\n`));
+    await writeSynced(join(temp, FACE_INDEX_FILES.performers), lines);
+
+    const files = [];
+    for (const name of [
+      FACE_INDEX_FILES.ann,
+      FACE_INDEX_FILES.faceTable,
+      FACE_INDEX_FILES.performers,
+    ].sort()) {
+      files.push({ name, ...(await hashFile(join(temp, name))) });
+    }
+    const counts = this.counts;
+    const manifest = IndexManifestSchema.parse({
+      formatVersion: FACE_INDEX_FORMAT_VERSION,
+      indexVersion,
+      createdAt: (meta.createdAt ?? new Date()).toISOString(),
+      parentVersion: meta.parentVersion === undefined ? this.parentVersion : meta.parentVersion,
+      model: this.model,
+      storage: this.settings.storage,
+      counts,
+      ann: {
+        library: 'usearch',
+        version: installedUsearchVersion(),
+        connectivity: this.settings.connectivity,
+        expansionAdd: this.settings.expansionAdd,
+        expansionSearch: this.settings.expansionSearch,
+      },
+      files,
+    });
+    await writeSynced(join(temp, FACE_INDEX_FILES.manifest), [Buffer.from(serializeManifest(manifest))]);
+    return manifest;
+  }
+
+  /** `rebuild`: queue the parent's live vectors (converted when the storage changes) for a fresh graph. */
+  private queueParentVectors(annPath: string, parentStorage: FaceIndexStorage, table: Uint32Array): void {
+    withUsearchFile(annPath, (fd, layout) => {
+      const slotKeys = readSlotKeys(fd, layout);
+      const d = this.settings.dimension;
+      const decoded = new Float32Array(d);
+      let queued = 0;
+      for (let start = 0; start < layout.rows; start += FACE_INDEX_DEFAULTS.exactSearchBlock) {
+        const count = Math.min(FACE_INDEX_DEFAULTS.exactSearchBlock, layout.rows - start);
+        const bytes = readVectorBytes(fd, layout, start, count);
+        for (let r = 0; r < count; r++) {
+          const faceId = slotKeys[start + r]!;
+          if (faceId < 0 || table[faceId] === undefined || table[faceId] === REMOVED_FACE) continue;
+          const raw = bytes.subarray(r * layout.bytesPerVector, (r + 1) * layout.bytesPerVector);
+          if (parentStorage === this.settings.storage) this.pending.pushBytes(raw, 1);
+          else
+            this.pending.push(
+              encodeEmbedding(
+                decodeStoredBytes(raw, 1, parentStorage, d, decoded),
+                d,
+                this.settings.storage,
+                `face ${faceId}`,
+              ),
+            );
+          this.pendingFaceIds.push(faceId);
+          this.setFaceState(faceId, FACE_PENDING);
+          queued++;
+        }
+      }
+      if (queued !== this.counts.faces) {
+        throw new FaceIndexError(
+          'data_invalid',
+          `${annPath}: the graph holds ${queued} live vectors of present faces, the face table ${this.counts.faces}`,
+        );
+      }
+    });
+  }
+
+  private setFaceState(faceId: number, state: number): void {
+    if (faceId >= this.faceState.length) {
+      const grown = new Uint8Array(Math.max(this.faceState.length * 2, faceId + 1));
+      grown.set(this.faceState);
+      this.faceState = grown;
+    }
+    this.faceState[faceId] = state;
+  }
+
+  private requirePerformer(id: number): Omit<PerformerRecord, 'faceCount'> {
+    const record = this.performers.get(id);
+    if (!record) throw new RangeError(`no performer with id ${id}; add it with addPerformer first`);
+    return record;
+  }
+
+  private validated(record: PerformerRecord): PerformerRecord {
+    const result = FaceIndexPerformerSchema.safeParse(record);
+    if (!result.success) {
+      const issues = result.error.issues
+        .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
+        .join('; ');
+      throw new RangeError(`performer ${record.id} (${JSON.stringify(record.name)}) is not valid: ${issues}`);
+    }
+    return result.data;
+  }
+}
+
+function positiveInt(name: string, value: number, min = 1): number {
+  if (!Number.isInteger(value) || value < min)
+    throw new RangeError(`${name} must be an integer ≥ ${min}, got ${value}`);
+  return value;
+}
+
+function threadCount(threads: number | undefined): number {
+  return positiveInt('threads', threads ?? FACE_INDEX_DEFAULTS.threads);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function writeSynced(path: string, chunks: readonly Uint8Array[]): Promise<void> {
+  const handle = await open(path, 'wx');
+  try {
+    for (const chunk of chunks) await handle.write(chunk);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** fsync a file or a directory, so the rename that follows publishes data that is on disk. */
+async function syncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Reads the layout of a file written by usearch 2.x `Index.save()` (index_dense_gt::save_to_stream), so the
+ * stored vectors and their keys can be read without loading the graph: the exact search and compaction use it.
+ * The layout, little-endian throughout (usearch/include/usearch/index_dense.hpp and index.hpp, 2.25.3):
+ *
+ *   u32 rows, u32 bytesPerVector            matrix header (32-bit variant, the default of save())
+ *   rows × bytesPerVector                   the vectors, in slot order
+ *   64-byte head: "usearch" magic, u16 major/minor/patch, u8 metric, u8 scalar, u8 key kind, u8 slot kind,
+ *                 u64 present, u64 deleted, u64 dimensions, u8 multi, padding
+ *   graph header: u64 size, connectivity, connectivityBase, maxLevel, entrySlot
+ *   i16 level × size                        one level per node
+ *   nodes: u64 key, i16 level, then per level 0..level: u32 count + slots (connectivityBase on level 0,
+ *          connectivity above)
+ *
+ * A removed vector keeps its slot and node; its key becomes 2^64 − 1 (usearch's "free key").
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+
+export const USEARCH_SCALAR_KIND = { f16: 12, i8: 23, f32: 11, u64: 14, u32: 15 } as const;
+export const USEARCH_METRIC_COS = 'c'.charCodeAt(0);
+
+const MATRIX_HEADER_BYTES = 8;
+const HEAD_BYTES = 64;
+const GRAPH_HEADER_BYTES = 40;
+const NODE_HEAD_BYTES = 10; // u64 key + i16 level
+const NEIGHBOR_COUNT_BYTES = 4;
+
+export interface UsearchFileLayout {
+  fileSize: number;
+  /** Slots in the file, removed ones included. */
+  rows: number;
+  bytesPerVector: number;
+  vectorsOffset: number;
+  version: { major: number; minor: number; patch: number };
+  metricKind: number;
+  scalarKind: number;
+  keyKind: number;
+  slotKind: number;
+  countPresent: number;
+  countDeleted: number;
+  dimensions: number;
+  multi: boolean;
+  graph: {
+    size: number;
+    connectivity: number;
+    connectivityBase: number;
+    maxLevel: number;
+    entrySlot: number;
+  };
+  levelsOffset: number;
+  nodesOffset: number;
+}
+
+export class UsearchFileError extends Error {
+  override name = 'UsearchFileError';
+}
+
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buffer, done, length - done, position + done);
+    if (n === 0) throw new UsearchFileError(`unexpected end of file at byte ${position + done}`);
+    done += n;
+  }
+  return buffer;
+}
+
+function u64(buffer: Buffer, offset: number): number {
+  const value = buffer.readBigUInt64LE(offset);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new UsearchFileError(`a size field holds ${value}, too large`);
+  return Number(value);
+}
+
+/** Parses the headers of an open usearch file and checks that they add up to the file's size. */
+export function readUsearchLayout(fd: number): UsearchFileLayout {
+  const fileSize = fstatSync(fd).size;
+  if (fileSize < MATRIX_HEADER_BYTES + HEAD_BYTES + GRAPH_HEADER_BYTES) {
+    throw new UsearchFileError(`the file has only ${fileSize} bytes, too few for a usearch index`);
+  }
+  const matrix = readAt(fd, 0, MATRIX_HEADER_BYTES);
+  const rows = matrix.readUInt32LE(0);
+  const bytesPerVector = matrix.readUInt32LE(4);
+  const headOffset = MATRIX_HEADER_BYTES + rows * bytesPerVector;
+  if (headOffset + HEAD_BYTES + GRAPH_HEADER_BYTES > fileSize) {
+    throw new UsearchFileError(
+      `the file claims ${rows} vectors of ${bytesPerVector} bytes but has only ${fileSize} bytes`,
+    );
+  }
+  const head = readAt(fd, headOffset, HEAD_BYTES);
+  if (head.toString('latin1', 0, 7) !== 'usearch')
+    throw new UsearchFileError('the usearch magic string is missing');
+  const layout: Omit<UsearchFileLayout, 'graph' | 'levelsOffset' | 'nodesOffset'> = {
+    fileSize,
+    rows,
+    bytesPerVector,
+    vectorsOffset: MATRIX_HEADER_BYTES,
+    version: { major: head.readUInt16LE(7), minor: head.readUInt16LE(9), patch: head.readUInt16LE(11) },
+    metricKind: head.readUInt8(13),
+    scalarKind: head.readUInt8(14),
+    keyKind: head.readUInt8(15),
+    slotKind: head.readUInt8(16),
+    countPresent: u64(head, 17),
+    countDeleted: u64(head, 25),
+    dimensions: u64(head, 33),
+    multi: head.readUInt8(41) !== 0,
+  };
+  const graphOffset = headOffset + HEAD_BYTES;
+  const graphHeader = readAt(fd, graphOffset, GRAPH_HEADER_BYTES);
+  const graph = {
+    size: u64(graphHeader, 0),
+    connectivity: u64(graphHeader, 8),
+    connectivityBase: u64(graphHeader, 16),
+    maxLevel: u64(graphHeader, 24),
+    entrySlot: u64(graphHeader, 32),
+  };
+  if (graph.size !== rows && !(graph.size === 0 && rows === 0)) {
+    throw new UsearchFileError(`the graph has ${graph.size} nodes but the file holds ${rows} vectors`);
+  }
+  if (layout.countPresent + layout.countDeleted !== rows) {
+    throw new UsearchFileError(
+      `present (${layout.countPresent}) + deleted (${layout.countDeleted}) ≠ ${rows} slots`,
+    );
+  }
+  const levelsOffset = graphOffset + GRAPH_HEADER_BYTES;
+  return { ...layout, graph, levelsOffset, nodesOffset: levelsOffset + 2 * graph.size };
+}
+
+function slotBytes(layout: UsearchFileLayout): number {
+  if (layout.slotKind === USEARCH_SCALAR_KIND.u32) return 4;
+  if (layout.slotKind === USEARCH_SCALAR_KIND.u64) return 8;
+  throw new UsearchFileError(`unsupported slot type ${layout.slotKind}`);
+}
+
+/**
+ * Key of every slot, in slot order, as numbers; -1 for removed slots. Keys must fit 53 bits (face ids are
+ * 32-bit). Reads the level table, then walks the nodes reading 8 bytes each, in 8 MiB windows.
+ */
+export function readSlotKeys(fd: number, layout: UsearchFileLayout): Float64Array {
+  if (layout.keyKind !== USEARCH_SCALAR_KIND.u64)
+    throw new UsearchFileError(`unsupported key type ${layout.keyKind}`);
+  const n = layout.graph.size;
+  const keys = new Float64Array(n);
+  if (n === 0) return keys;
+  const levels = readAt(fd, layout.levelsOffset, 2 * n);
+  const slot = slotBytes(layout);
+  const baseBytes = NODE_HEAD_BYTES + NEIGHBOR_COUNT_BYTES + layout.graph.connectivityBase * slot;
+  const levelBytes = NEIGHBOR_COUNT_BYTES + layout.graph.connectivity * slot;
+  const windowBytes = 8 << 20;
+  let window: Buffer = Buffer.alloc(0);
+  let windowStart = 0;
+  let offset = layout.nodesOffset;
+  for (let i = 0; i < n; i++) {
+    const level = levels.readInt16LE(2 * i);
+    if (level < 0) throw new UsearchFileError(`node ${i} has a negative level`);
+    const nodeBytes = baseBytes + level * levelBytes;
+    if (offset + NODE_HEAD_BYTES > layout.fileSize)
+      throw new UsearchFileError(`node ${i} lies beyond the end of the file`);
+    if (offset < windowStart || offset + 8 > windowStart + window.length) {
+      windowStart = offset;
+      window = readAt(fd, offset, Math.min(windowBytes, layout.fileSize - offset));
+    }
+    const lo = window.readUInt32LE(offset - windowStart);
+    const hi = window.readUInt32LE(offset - windowStart + 4);
+    if (lo === 0xffffffff && hi === 0xffffffff) keys[i] = -1;
+    else if (hi >= 0x200000) throw new UsearchFileError(`node ${i} has a key beyond 2^53`);
+    else keys[i] = hi * 0x100000000 + lo;
+    offset += nodeBytes;
+  }
+  if (offset !== layout.fileSize) {
+    throw new UsearchFileError(`the nodes end at byte ${offset} but the file has ${layout.fileSize} bytes`);
+  }
+  return keys;
+}
+
+/** Reads the stored bytes of slots [start, start + count). */
+export function readVectorBytes(fd: number, layout: UsearchFileLayout, start: number, count: number): Buffer {
+  if (start < 0 || start + count > layout.rows)
+    throw new RangeError(`slots ${start}..${start + count - 1} out of range`);
+  return readAt(fd, layout.vectorsOffset + start * layout.bytesPerVector, count * layout.bytesPerVector);
+}
+
+/** Opens `path`, hands the descriptor and its layout to `use`, and closes it. */
+export function withUsearchFile<T>(path: string, use: (fd: number, layout: UsearchFileLayout) => T): T {
+  const fd = openSync(path, 'r');
+  try {
+    return use(fd, readUsearchLayout(fd));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+let installedVersion: string | undefined;
+
+/** Version of the installed usearch package (its package.json), e.g. "2.25.3". */
+export function installedUsearchVersion(): string {
+  if (!installedVersion) {
+    const require = createRequire(import.meta.url);
+    let dir = dirname(require.resolve('usearch'));
+    for (;;) {
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+          name?: string;
+          version?: string;
+        };
+        if (pkg.name === 'usearch' && pkg.version) {
+          installedVersion = pkg.version;
+          break;
+        }
+      } catch {
+        // not the package root yet
+      }
+      const parent = dirname(dir);
+      if (parent === dir) throw new Error('cannot find the package.json of the installed usearch');
+      dir = parent;
+    }
+  }
+  return installedVersion;
+}

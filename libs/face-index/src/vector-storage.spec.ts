@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { cosineDistance, float32ToFloat16 } from '@stash-sense/vectors';
+import { decodeStoredBytes, encodeEmbedding, quantizeInt8MaxAbs, StoredRows } from './vector-storage.js';
+import { SyntheticFaceSpace } from './synthetic.js';
+
+test('max-abs int8 keeps cosine distances within 0.005 on 512-d unit vectors, fixed x·127 does not', () => {
+  const space = new SyntheticFaceSpace({ dimension: 512, seed: 2 });
+  let worst = 0;
+  let worstFixed = 0;
+  for (let i = 0; i < 20; i++) {
+    const a = space.face(i, 0);
+    const b = space.face(i, 1);
+    const exact = cosineDistance(a, b);
+    worst = Math.max(worst, Math.abs(cosineDistance(quantizeInt8MaxAbs(a), quantizeInt8MaxAbs(b)) - exact));
+    const fixed = (v: Float32Array) => Int8Array.from(v, (x) => Math.trunc(x * 127));
+    worstFixed = Math.max(worstFixed, Math.abs(cosineDistance(fixed(a), fixed(b)) - exact));
+  }
+  assert.ok(worst < 0.005, `max-abs error ${worst}`);
+  assert.ok(worstFixed > 4 * worst, `fixed-scale error ${worstFixed} should be much larger`);
+});
+
+test('quantizeInt8MaxAbs maps the largest component to ±127 and keeps zero', () => {
+  assert.deepEqual([...quantizeInt8MaxAbs([0.5, -0.25, 0.1])], [127, -64, 25]);
+  assert.deepEqual([...quantizeInt8MaxAbs([0, 0])], [0, 0]);
+});
+
+test('encodeEmbedding normalises and refuses wrong input', () => {
+  const half = encodeEmbedding([3, 4], 2, 'float16', 'v') as Uint16Array;
+  assert.deepEqual(half, float32ToFloat16([0.6, 0.8]));
+  assert.throws(
+    () => encodeEmbedding([1, 2, 3], 2, 'int8', 'face 7'),
+    /face 7 has 3 dimensions; this index holds 2-d/,
+  );
+  assert.throws(() => encodeEmbedding([1, NaN], 2, 'int8', 'v'), /NaN or Infinity/);
+  assert.throws(() => encodeEmbedding([0, 0], 2, 'int8', 'v'), /zero vector/);
+});
+
+test('StoredRows spans chunks, returns rows and blocks, and decodes stored bytes', () => {
+  for (const storage of ['float16', 'int8'] as const) {
+    const rows = new StoredRows(storage, 4, 3);
+    const vectors = Array.from({ length: 8 }, (_, i) => [i + 1, -1, 0.5, 0.25]);
+    for (const v of vectors) rows.push(encodeEmbedding(v, 4, storage, 'v'));
+    assert.equal(rows.length, 8);
+    const block = rows.block([1, 7]);
+    assert.equal(block.length, 8);
+    const row7 = rows.row(7);
+    assert.deepEqual(
+      [...block.subarray(4)],
+      [...decodeStoredBytes(new Uint8Array(row7.buffer, row7.byteOffset, row7.byteLength), 1, storage, 4)],
+    );
+    assert.ok(cosineDistance(block.subarray(4), vectors[7]!) < 0.002);
+    assert.throws(() => rows.row(8), /out of range/);
+  }
+});

@@ -1,0 +1,159 @@
+/**
+ * Storage encodings of the index vectors (docs/index-format.md, "Vectors"):
+ * - float16: IEEE-754 half precision of the unit vector. Distances stay within ≈1e-3 of float32, and the ANN
+ *   benchmark finds the same recall as float32.
+ * - int8: the unit vector scaled so its largest |component| becomes 127, then rounded. Cosine distance does not
+ *   depend on a vector's length, so the per-vector scale needs no storing. A 512-d unit vector has components of
+ *   ≈0.04, so usearch's own float→int8 cast (x·127 truncated toward zero) would keep only ≈3 bits of each; the
+ *   max-abs scale keeps ≈7.
+ */
+import { float32ToFloat16, fromHalf, isFiniteVector, l2Normalize } from '@stash-sense/vectors';
+import type { FaceIndexStorage } from '@stash-sense/contracts';
+
+export type StoredRow = Uint16Array | Int8Array;
+
+/** Bytes one stored vector takes. */
+export function bytesPerVector(storage: FaceIndexStorage, dimension: number): number {
+  return storage === 'float16' ? dimension * 2 : dimension;
+}
+
+/** int8 with per-vector max-abs scaling, rounded to nearest (halves away from zero). A zero vector stays zero. */
+export function quantizeInt8MaxAbs(v: ArrayLike<number>): Int8Array {
+  let max = 0;
+  for (let i = 0; i < v.length; i++) max = Math.max(max, Math.abs(v[i]!));
+  const out = new Int8Array(v.length);
+  if (max === 0) return out;
+  const scale = 127 / max;
+  // Round half away from zero, so v and −v quantise symmetrically.
+  for (let i = 0; i < v.length; i++) out[i] = Math.sign(v[i]!) * Math.round(Math.abs(v[i]!) * scale);
+  return out;
+}
+
+let halfTable: Float32Array | undefined;
+
+/** float16 bits → float32, through a 65,536-entry table (256 KiB, built once). */
+export function halfToFloatTable(): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let bits = 0; bits < 65536; bits++) halfTable[bits] = fromHalf(bits);
+  }
+  return halfTable;
+}
+
+/**
+ * Checks an embedding (dimension, finite, not zero), normalises it to unit length and encodes it for storage.
+ * `what` names the vector in error messages.
+ */
+export function encodeEmbedding(
+  embedding: ArrayLike<number>,
+  dimension: number,
+  storage: FaceIndexStorage,
+  what: string,
+): StoredRow {
+  if (embedding.length !== dimension) {
+    throw new RangeError(
+      `${what} has ${embedding.length} dimensions; this index holds ${dimension}-d embeddings of its model`,
+    );
+  }
+  if (!isFiniteVector(embedding)) throw new RangeError(`${what} contains NaN or Infinity`);
+  let unit: Float32Array;
+  try {
+    unit = l2Normalize(embedding);
+  } catch {
+    throw new RangeError(`${what} is a zero vector; it has no direction to compare`);
+  }
+  return storage === 'float16' ? float32ToFloat16(unit) : quantizeInt8MaxAbs(unit);
+}
+
+/**
+ * Rows of stored vectors in fixed-size chunks: no single huge allocation while a large index is assembled.
+ * Rows hold exactly the bytes the usearch file stores (little-endian halves, or int8).
+ */
+export class StoredRows {
+  private readonly chunks: Uint8Array[] = [];
+  private count = 0;
+  private readonly width: number;
+
+  constructor(
+    readonly storage: FaceIndexStorage,
+    readonly dimension: number,
+    private readonly rowsPerChunk = 8192,
+  ) {
+    this.width = bytesPerVector(storage, dimension);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(row: StoredRow): void {
+    if (row.length !== this.dimension)
+      throw new RangeError(`row has ${row.length} values, expected ${this.dimension}`);
+    this.pushBytes(new Uint8Array(row.buffer, row.byteOffset, this.width), 1);
+  }
+
+  /** Appends `rows` rows of raw stored bytes (as found in a usearch file of the same storage). */
+  pushBytes(bytes: Uint8Array, rows: number): void {
+    if (bytes.length < rows * this.width)
+      throw new RangeError(`${bytes.length} bytes cannot hold ${rows} rows of ${this.width}`);
+    for (let r = 0; r < rows; r++) {
+      const inChunk = this.count % this.rowsPerChunk;
+      if (inChunk === 0) this.chunks.push(new Uint8Array(this.rowsPerChunk * this.width));
+      this.chunks[this.chunks.length - 1]!.set(
+        bytes.subarray(r * this.width, (r + 1) * this.width),
+        inChunk * this.width,
+      );
+      this.count++;
+    }
+  }
+
+  row(index: number): StoredRow {
+    if (!Number.isInteger(index) || index < 0 || index >= this.count) {
+      throw new RangeError(`row ${index} out of range 0..${this.count - 1}`);
+    }
+    const chunk = this.chunks[Math.floor(index / this.rowsPerChunk)]!;
+    const offset = chunk.byteOffset + (index % this.rowsPerChunk) * this.width;
+    return this.storage === 'float16'
+      ? new Uint16Array(chunk.buffer, offset, this.dimension)
+      : new Int8Array(chunk.buffer, offset, this.dimension);
+  }
+
+  /**
+   * The given rows as one matrix in the form the graph takes: Float32Array for float16 storage (usearch
+   * converts back to half precision exactly, since every half is a float), Int8Array for int8 storage.
+   */
+  block(indices: readonly number[]): Float32Array | Int8Array {
+    const d = this.dimension;
+    if (this.storage === 'float16') {
+      const table = halfToFloatTable();
+      const out = new Float32Array(indices.length * d);
+      indices.forEach((index, r) => {
+        const row = this.row(index) as Uint16Array;
+        const base = r * d;
+        for (let i = 0; i < d; i++) out[base + i] = table[row[i]!]!;
+      });
+      return out;
+    }
+    const out = new Int8Array(indices.length * d);
+    indices.forEach((index, r) => out.set(this.row(index), r * d));
+    return out;
+  }
+}
+
+/** Stored bytes of `rows` vectors → float32 values (int8 rows keep their scale: cosine ignores it). */
+export function decodeStoredBytes(
+  bytes: Uint8Array,
+  rows: number,
+  storage: FaceIndexStorage,
+  dimension: number,
+  out = new Float32Array(rows * dimension),
+): Float32Array {
+  const n = rows * dimension;
+  if (storage === 'float16') {
+    const table = halfToFloatTable();
+    for (let i = 0; i < n; i++) out[i] = table[bytes[2 * i]! | (bytes[2 * i + 1]! << 8)]!;
+  } else {
+    for (let i = 0; i < n; i++) out[i] = (bytes[i]! << 24) >> 24;
+  }
+  return out;
+}
