@@ -112,6 +112,27 @@ describe('face pipeline on photos', () => {
     assert.ok(dot(a.embedding, b.embedding) > 0.95, `similarity ${dot(a.embedding, b.embedding)}`);
   });
 
+  it('scores a blurred copy of a face as less sharp and of lower quality', async () => {
+    const original = photosOf('angelina_jolie')[0]!;
+    const image = await loadImage(original);
+    const sharpFace = largest(await pipeline.analyzeImage(image))!;
+    // Blur of σ = 3 px at the 112-px crop's scale: the embedding suffers (docs/models.md), so the quality must drop.
+    const sigma = (3 * sharpFace.sizePx) / 112;
+    const blurred = await loadImage(
+      await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+        .blur(sigma)
+        .png()
+        .toBuffer(),
+    );
+    const blurredFace = largest(await pipeline.analyzeImage(blurred))!;
+    assert.ok(sharpFace.sharpness > 0.6, `sharp photo scored ${sharpFace.sharpness}`);
+    assert.ok(
+      blurredFace.sharpness < sharpFace.sharpness - 0.3,
+      `${blurredFace.sharpness} vs ${sharpFace.sharpness}`,
+    );
+    assert.ok(blurredFace.quality < sharpFace.quality);
+  });
+
   it('throws an InputError naming a corrupt or missing image', async () => {
     const good = readFileSync(photosOf('barack_obama')[0]!);
     const corrupt = join(work, 'truncated.jpg');

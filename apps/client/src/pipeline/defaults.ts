@@ -62,10 +62,11 @@ export const PIPELINE_DEFAULTS = {
   quality: {
     /**
      * sharpness = v / (v + sharpnessHalf), v = variance of the Laplacian over the centre of the aligned grey crop.
-     * The fixture photos' median v is ≈ 2× this value (docs/models.md), so an ordinary sharp photo scores ≈ 0.65–0.7,
-     * and a strongly blurred one < 0.2.
+     * Measured on the fixtures (docs/models.md): sharp photos have a median v ≈ 730 (→ 0.95); blur σ = 1.5 px at crop
+     * scale, v ≈ 90, still embeds at 0.97 similarity to the sharp face (→ 0.69); σ = 3 px, v ≈ 17, drops it to 0.79
+     * (→ 0.30); σ = 6 px, v ≈ 2, leaves a useless 0.23 (→ 0.05).
      */
-    sharpnessHalf: 100,
+    sharpnessHalf: 40,
     /** Yaw (degrees) up to which the pose counts as frontal, and from which a face counts as a profile (pose score 0). */
     frontalYaw: 20,
     profileYaw: 60,
