@@ -11,9 +11,10 @@ export function listLabelledImages(dir: string): { person: string; file: string 
   try {
     people = readdirSync(dir).filter((p) => statSync(join(dir, p)).isDirectory());
   } catch (error) {
-    throw new Error(
-      `cannot read the folder ${dir} (${(error as Error).message}); it must hold one folder per person`,
-    );
+    const problem = (error as Error).message;
+    throw new Error(`cannot read the folder ${dir} (${problem}); it must hold one folder per person`, {
+      cause: error,
+    });
   }
   const files = people.sort().flatMap((person) =>
     readdirSync(join(dir, person))
