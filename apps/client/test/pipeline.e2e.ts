@@ -153,6 +153,8 @@ describe('face pipeline on photos', () => {
     const jpeg = await cropFaceThumbnail(image, face.box);
     const meta = await sharp(jpeg).metadata();
     assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 128, 128]);
+    const small = await sharp(await cropFaceThumbnail(image, face.box, 64)).metadata();
+    assert.deepEqual([small.width, small.height], [64, 64]);
     const [thumbFace] = await pipeline.analyzeImage(await loadImage(jpeg));
     assert.ok(thumbFace, 'the thumbnail shows the face');
   });

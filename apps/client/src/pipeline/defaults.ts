@@ -95,4 +95,12 @@ export const PIPELINE_DEFAULTS = {
   },
 } as const;
 
-export type PipelineDefaults = typeof PIPELINE_DEFAULTS;
+/** The defaults' shape with plain number/boolean/string fields, so functions can take other values than the defaults. */
+type Widen<T> = T extends number
+  ? number
+  : T extends boolean
+    ? boolean
+    : T extends string
+      ? T
+      : { [K in keyof T]: Widen<T[K]> };
+export type PipelineSettings = Widen<typeof PIPELINE_DEFAULTS>;

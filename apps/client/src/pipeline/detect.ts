@@ -1,4 +1,4 @@
-import { PIPELINE_DEFAULTS } from './defaults.js';
+import { PIPELINE_DEFAULTS, type PipelineSettings } from './defaults.js';
 import { clipCorners, nonMaximumSuppression, type Corners, type ScoredCorners } from './geometry.js';
 
 export interface DetectorDecodeOptions {
@@ -19,7 +19,10 @@ export interface DetectorDecodeOptions {
  * Interleaved RGB bytes of the detector-sized image → the model input: planar (NCHW) RGB, (v − mean) / std.
  * `rgb` must hold inputWidth × inputHeight pixels.
  */
-export function detectorInput(rgb: Uint8Array, config = PIPELINE_DEFAULTS.detector): Float32Array {
+export function detectorInput(
+  rgb: Uint8Array,
+  config: PipelineSettings['detector'] = PIPELINE_DEFAULTS.detector,
+): Float32Array {
   const plane = config.inputWidth * config.inputHeight;
   if (rgb.length !== plane * 3) {
     throw new Error(
@@ -81,7 +84,7 @@ export function paddedLayout(
   width: number,
   height: number,
   padFraction: number,
-  config = PIPELINE_DEFAULTS.detector,
+  config: PipelineSettings['detector'] = PIPELINE_DEFAULTS.detector,
 ) {
   const innerWidth = Math.max(1, Math.round(config.inputWidth / (1 + 2 * padFraction)));
   const innerHeight = Math.max(1, Math.round(config.inputHeight / (1 + 2 * padFraction)));

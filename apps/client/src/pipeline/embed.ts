@@ -1,5 +1,5 @@
 import { l2Normalize } from '@stash-sense/vectors';
-import { PIPELINE_DEFAULTS } from './defaults.js';
+import { PIPELINE_DEFAULTS, type PipelineSettings } from './defaults.js';
 
 /**
  * Aligned face crop (interleaved RGB floats 0–255, size×size) → embedder input: planar (NCHW) in **B,G,R** order,
@@ -9,7 +9,7 @@ export function embedderInput(
   rgb: Float32Array,
   size: number,
   mirror = false,
-  config = PIPELINE_DEFAULTS.embedder,
+  config: PipelineSettings['embedder'] = PIPELINE_DEFAULTS.embedder,
 ): Float32Array {
   const plane = size * size;
   if (rgb.length !== plane * 3)

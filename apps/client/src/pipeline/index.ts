@@ -11,6 +11,6 @@ export {
   type FrameSamplingOptions,
 } from './frames.js';
 export { cropFaceThumbnail } from './thumbnail.js';
-export { PIPELINE_DEFAULTS } from './defaults.js';
+export { PIPELINE_DEFAULTS, type PipelineSettings } from './defaults.js';
 export { EMBEDDING_MODEL, resolveModelsDir } from './models.js';
 export { faceToJson } from './face-json.js';

@@ -1,7 +1,7 @@
-import { PIPELINE_DEFAULTS } from './defaults.js';
+import { PIPELINE_DEFAULTS, type PipelineSettings } from './defaults.js';
 import type { Point } from './types.js';
 
-type QualityConfig = typeof PIPELINE_DEFAULTS.quality;
+type QualityConfig = PipelineSettings['quality'];
 
 /**
  * Variance of the 4-neighbour Laplacian over the central part of a grey image (`margin` pixels left out on each side,

@@ -11,7 +11,7 @@ import { assertRgbImage } from './image.js';
 export async function cropFaceThumbnail(
   image: RgbImage,
   box: Box,
-  size = PIPELINE_DEFAULTS.thumbnail.size,
+  size: number = PIPELINE_DEFAULTS.thumbnail.size,
 ): Promise<Buffer> {
   assertRgbImage(image);
   if (!Number.isInteger(size) || size < 8 || size > 2048)
