@@ -1,0 +1,458 @@
+// ANN part of the client speed benchmark: build, size, open time, query latency and recall of the face index
+// (libs/face-index: usearch HNSW, memory-mapped) on synthetic, embedding-like vectors.
+//
+//   node --conditions=source --import @swc-node/register/esm-register bench/client-speed/ann.ts \
+//     [--sizes 100000,1000000] [--dims 512] [--queries 200] [--k 10] [--storage float16|int8] \
+//     [--expansions 32,64,128,256] [--threads 2] [--cache .cache/bench] [--rebuild] [--json out.json] \
+//     [--compare previous.json]
+//
+// Data: SyntheticFaceSpace (libs/face-index/src/synthetic.ts) — performers are cluster centres in look-alike
+// groups of 20, 5 faces per performer = centre + noise (same-performer faces ≈0.40 apart, look-alikes ≈0.79,
+// strangers ≈1.0, cosine distance). Queries are fresh faces (not in the index) of random performers.
+// Recall@k is measured twice: against exact search over the stored vectors (FaceIndex.exactSearch: the graph's
+// own error) and against exact search over the original float32 vectors (graph + storage quantisation).
+// Built indexes and ground truth are cached under --cache, so reruns only measure. Latency is one query at a
+// time on one thread, after a warm-up pass; build uses --threads. Run it niced on a shared machine.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { exactSearch, MetricKind } from 'usearch';
+import type { FaceIndexStorage } from '@stash-sense/contracts';
+import { FaceIndex, FaceIndexWriter, SyntheticFaceSpace } from '@stash-sense/face-index';
+
+export interface AnnBenchmarkOptions {
+  sizes: number[];
+  dims: number;
+  queries: number;
+  k: number;
+  storage?: FaceIndexStorage;
+  /** Query expansions (HNSW ef) to measure. Default [32, 64, 128, 256]. */
+  expansions?: number[];
+  connectivity?: number;
+  expansionAdd?: number;
+  /** Threads for building the graph. Default 2. */
+  threads?: number;
+  facesPerPerformer?: number;
+  seed?: number;
+  /** Folder for built indexes and ground truth. Default <repo>/.cache/bench. */
+  cacheDir?: string;
+  /** Build again even when a cached index exists. */
+  rebuild?: boolean;
+  /** Progress lines (default: stderr). */
+  log?: (line: string) => void;
+}
+
+export interface AnnExpansionResult {
+  expansion: number;
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  /** Recall@k against exact search over the stored vectors. */
+  recall: number;
+  /** Recall@k against exact search over the original float32 vectors. */
+  recallFloat32: number;
+}
+
+export interface AnnSizeResult {
+  faces: number;
+  performers: number;
+  dims: number;
+  storage: FaceIndexStorage;
+  connectivity: number;
+  expansionAdd: number;
+  /** Seconds to insert every vector and write the index; from the cache record when `cached`. */
+  buildSec: number;
+  buildThreads: number;
+  cached: boolean;
+  indexBytes: number;
+  /** FaceIndex.open (manifest, face table, performer scan, usearch view): first open, and median of 5. */
+  openFirstMs: number;
+  openMedianMs: number;
+  /** searchPerformers(query, 5) at the default expansion — what identification calls per face. */
+  performerSearchP50Ms: number;
+  exactSearchMsPerQuery: number;
+  expansions: AnnExpansionResult[];
+}
+
+export interface AnnBenchmarkResult {
+  kind: 'ann';
+  date: string;
+  machine: { cpu: string; cores: number; memoryGiB: number; node: string; loadAverage1m: number };
+  settings: Required<Omit<AnnBenchmarkOptions, 'log' | 'rebuild' | 'cacheDir'>>;
+  results: AnnSizeResult[];
+}
+
+const DEFAULTS = {
+  storage: 'float16' as FaceIndexStorage,
+  expansions: [32, 64, 128, 256],
+  connectivity: 16,
+  expansionAdd: 128,
+  threads: 2,
+  facesPerPerformer: 5,
+  seed: 1,
+};
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+
+export async function runAnnBenchmark(options: AnnBenchmarkOptions): Promise<AnnBenchmarkResult> {
+  const settings = {
+    sizes: options.sizes,
+    dims: options.dims,
+    queries: options.queries,
+    k: options.k,
+    storage: options.storage ?? DEFAULTS.storage,
+    expansions: options.expansions ?? DEFAULTS.expansions,
+    connectivity: options.connectivity ?? DEFAULTS.connectivity,
+    expansionAdd: options.expansionAdd ?? DEFAULTS.expansionAdd,
+    threads: options.threads ?? DEFAULTS.threads,
+    facesPerPerformer: options.facesPerPerformer ?? DEFAULTS.facesPerPerformer,
+    seed: options.seed ?? DEFAULTS.seed,
+  };
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const cacheDir = resolve(options.cacheDir ?? join(repoRoot, '.cache/bench'));
+  mkdirSync(cacheDir, { recursive: true });
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
+  };
+  const results: AnnSizeResult[] = [];
+  for (const faces of settings.sizes)
+    results.push(await benchmarkSize(faces, settings, cacheDir, options.rebuild ?? false, log));
+  return { kind: 'ann', date: new Date().toISOString(), machine, settings, results };
+}
+
+type Settings = AnnBenchmarkResult['settings'];
+
+interface BuildRecord {
+  buildSec: number;
+  threads: number;
+}
+
+async function benchmarkSize(
+  faces: number,
+  s: Settings,
+  cacheDir: string,
+  rebuild: boolean,
+  log: (line: string) => void,
+): Promise<AnnSizeResult> {
+  const performers = Math.ceil(faces / s.facesPerPerformer);
+  const space = new SyntheticFaceSpace({ dimension: s.dims, seed: s.seed });
+  const faceOf = (i: number) => space.face(Math.floor(i / s.facesPerPerformer), i % s.facesPerPerformer);
+  const name = `ann-${faces}-d${s.dims}-${s.storage}-M${s.connectivity}-ef${s.expansionAdd}-fpp${s.facesPerPerformer}-seed${s.seed}`;
+  const dir = join(cacheDir, name);
+  const recordPath = `${dir}.build.json`;
+
+  let cached = !rebuild && existsSync(join(dir, 'manifest.json')) && existsSync(recordPath);
+  let record: BuildRecord;
+  if (cached) {
+    record = JSON.parse(readFileSync(recordPath, 'utf8')) as BuildRecord;
+    log(`${name}: using the cached index (built in ${record.buildSec.toFixed(0)} s)`);
+  } else {
+    log(`${name}: generating ${faces} faces of ${performers} performers…`);
+    const writer = FaceIndexWriter.create({
+      model: { name: 'synthetic', version: `seed-${s.seed}`, dimension: s.dims, metric: 'cosine' },
+      storage: s.storage,
+      connectivity: s.connectivity,
+      expansionAdd: s.expansionAdd,
+      threads: s.threads,
+    });
+    for (let p = 0; p < performers; p++) {
+      writer.addPerformer({
+        id: p,
+        name: `Performer ${p}`,
+        stashIds: [{ endpoint: 'https://stashdb.org/graphql', stashId: `synthetic-${p}` }],
+      });
+      const count = Math.min(s.facesPerPerformer, faces - p * s.facesPerPerformer);
+      writer.addFaces(
+        p,
+        Array.from({ length: count }, (_, f) => space.face(p, f)),
+      );
+    }
+    log(`${name}: building the graph with ${s.threads} threads…`);
+    const started = performance.now();
+    let lastLog = started;
+    await writer.write(dir, {
+      indexVersion: name,
+      overwrite: true,
+      onProgress: (done, total) => {
+        const now = performance.now();
+        if (now - lastLog > 15_000 || done === total) {
+          lastLog = now;
+          log(`  ${done}/${total} vectors, ${((now - started) / 1000).toFixed(0)} s`);
+        }
+      },
+    });
+    record = { buildSec: (performance.now() - started) / 1000, threads: s.threads };
+    writeFileSync(recordPath, JSON.stringify(record));
+    cached = false;
+  }
+
+  const queries = Array.from({ length: s.queries }, (_, q) => {
+    const performer = Math.floor((((q * 2654435761) % 4294967296) / 4294967296) * performers);
+    return space.face(performer, 1000 + q);
+  });
+
+  // Open time: first open (page cache may be cold for the small files), then the median of five.
+  let started = performance.now();
+  let index = await FaceIndex.open(dir, { threads: s.threads });
+  const openFirstMs = performance.now() - started;
+  const opens: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    index.close();
+    started = performance.now();
+    index = await FaceIndex.open(dir, { threads: s.threads });
+    opens.push(performance.now() - started);
+  }
+  const indexBytes = index.manifest.files.reduce((sum, f) => sum + f.size, 0);
+
+  log(`${name}: exact search over the stored vectors…`);
+  started = performance.now();
+  const exactStored = index.exactSearchBatch(queries, s.k);
+  const exactSearchMsPerQuery = (performance.now() - started) / s.queries;
+  const truthStored = exactStored.map((hits) => new Set(hits.map((h) => h.faceId)));
+  const truthFloat32 = float32Truth(
+    join(cacheDir, `${name}.truth-q${s.queries}-k${s.k}.json`),
+    faces,
+    faceOf,
+    queries,
+    s,
+    log,
+  );
+
+  const expansions: AnnExpansionResult[] = [];
+  for (const expansion of s.expansions) {
+    for (const q of queries) index.search(q, s.k, { expansion }); // warm-up: pages and caches
+    const times: number[] = [];
+    let hitsStored = 0;
+    let hitsFloat32 = 0;
+    queries.forEach((q, i) => {
+      const t0 = performance.now();
+      const hits = index.search(q, s.k, { expansion });
+      times.push(performance.now() - t0);
+      for (const hit of hits) {
+        if (truthStored[i]!.has(hit.faceId)) hitsStored++;
+        if (truthFloat32[i]!.has(hit.faceId)) hitsFloat32++;
+      }
+    });
+    const sorted = [...times].sort((a, b) => a - b);
+    expansions.push({
+      expansion,
+      p50Ms: round(percentile(sorted, 0.5), 3),
+      p99Ms: round(percentile(sorted, 0.99), 3),
+      meanMs: round(times.reduce((a, b) => a + b, 0) / times.length, 3),
+      recall: round(hitsStored / (s.queries * s.k), 4),
+      recallFloat32: round(hitsFloat32 / (s.queries * s.k), 4),
+    });
+  }
+  for (const q of queries) index.searchPerformers(q, 5);
+  const performerTimes = queries.map((q) => {
+    const t0 = performance.now();
+    index.searchPerformers(q, 5);
+    return performance.now() - t0;
+  });
+  index.close();
+  const result: AnnSizeResult = {
+    faces,
+    performers,
+    dims: s.dims,
+    storage: s.storage,
+    connectivity: s.connectivity,
+    expansionAdd: s.expansionAdd,
+    buildSec: round(record.buildSec, 1),
+    buildThreads: record.threads,
+    cached,
+    indexBytes,
+    openFirstMs: round(openFirstMs, 1),
+    openMedianMs: round(
+      percentile(
+        [...opens].sort((a, b) => a - b),
+        0.5,
+      ),
+      1,
+    ),
+    performerSearchP50Ms: round(
+      percentile(
+        performerTimes.sort((a, b) => a - b),
+        0.5,
+      ),
+      3,
+    ),
+    exactSearchMsPerQuery: round(exactSearchMsPerQuery, 1),
+    expansions,
+  };
+  log(formatTable({ results: [result] } as AnnBenchmarkResult));
+  return result;
+}
+
+/** Exact top-k over the original float32 vectors, regenerated block by block; cached as JSON. */
+function float32Truth(
+  path: string,
+  faces: number,
+  faceOf: (i: number) => Float32Array,
+  queries: Float32Array[],
+  s: Settings,
+  log: (line: string) => void,
+): Set<number>[] {
+  if (existsSync(path))
+    return (JSON.parse(readFileSync(path, 'utf8')) as number[][]).map((ids) => new Set(ids));
+  log(`  float32 ground truth: regenerating ${faces} vectors…`);
+  const d = s.dims;
+  const queryMatrix = new Float32Array(queries.length * d);
+  queries.forEach((q, i) => queryMatrix.set(q, i * d));
+  const best: { id: number; distance: number }[][] = queries.map(() => []);
+  const block = 65536;
+  for (let start = 0; start < faces; start += block) {
+    const count = Math.min(block, faces - start);
+    const data = new Float32Array(count * d);
+    for (let r = 0; r < count; r++) data.set(faceOf(start + r), r * d);
+    const wanted = Math.min(s.k, count);
+    const result = exactSearch(data, queryMatrix, d, wanted, MetricKind.Cos, s.threads);
+    for (let q = 0; q < queries.length; q++) {
+      for (let j = 0; j < wanted; j++) {
+        const at = q * wanted + j;
+        best[q]!.push({ id: start + Number(result.keys[at]!), distance: result.distances[at]! });
+      }
+      best[q]!.sort((a, b) => a.distance - b.distance || a.id - b.id);
+      best[q]!.length = Math.min(best[q]!.length, s.k);
+    }
+  }
+  const ids = best.map((hits) => hits.map((h) => h.id));
+  writeFileSync(path, JSON.stringify(ids));
+  return ids.map((list) => new Set(list));
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/** Markdown table: one row per size × expansion. */
+export function formatTable(result: Pick<AnnBenchmarkResult, 'results'>): string {
+  const lines = [
+    '| faces | storage | build | size | open (first / median) | ef | p50 | p99 | recall@k stored | recall@k float32 | performers k=5 p50 |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of result.results) {
+    for (const e of r.expansions) {
+      lines.push(
+        `| ${r.faces.toLocaleString('en')} | ${r.storage} | ${r.buildSec.toFixed(0)} s (${r.buildThreads} thr) | ${mib(r.indexBytes)} | ` +
+          `${r.openFirstMs.toFixed(0)} / ${r.openMedianMs.toFixed(0)} ms | ${e.expansion} | ${e.p50Ms.toFixed(2)} ms | ${e.p99Ms.toFixed(2)} ms | ` +
+          `${e.recall.toFixed(3)} | ${e.recallFloat32.toFixed(3)} | ${r.performerSearchP50Ms.toFixed(2)} ms |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Differences of `current` from `previous` for the sizes and expansions both measured. */
+export function formatComparison(current: AnnBenchmarkResult, previous: AnnBenchmarkResult): string {
+  const lines = [
+    '| faces | ef | Δ p50 | Δ p99 | Δ recall | Δ open median | Δ build | Δ size |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const signed = (x: number, digits: number, unit = '') => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}${unit}`;
+  for (const r of current.results) {
+    const p = previous.results.find(
+      (x) => x.faces === r.faces && x.storage === r.storage && x.dims === r.dims,
+    );
+    if (!p) continue;
+    for (const e of r.expansions) {
+      const pe = p.expansions.find((x) => x.expansion === e.expansion);
+      if (!pe) continue;
+      lines.push(
+        `| ${r.faces.toLocaleString('en')} | ${e.expansion} | ${signed(e.p50Ms - pe.p50Ms, 3, ' ms')} | ${signed(e.p99Ms - pe.p99Ms, 3, ' ms')} | ` +
+          `${signed(e.recall - pe.recall, 4)} | ${signed(r.openMedianMs - p.openMedianMs, 1, ' ms')} | ${signed(r.buildSec - p.buildSec, 0, ' s')} | ` +
+          `${signed((r.indexBytes - p.indexBytes) / 2 ** 20, 1, ' MiB')} |`,
+      );
+    }
+  }
+  return lines.length > 2 ? lines.join('\n') : 'nothing to compare: no common size/storage/dimension';
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '100000,1000000' },
+      dims: { type: 'string', default: '512' },
+      queries: { type: 'string', default: '200' },
+      k: { type: 'string', default: '10' },
+      storage: { type: 'string', default: 'float16' },
+      expansions: { type: 'string', default: DEFAULTS.expansions.join(',') },
+      connectivity: { type: 'string', default: String(DEFAULTS.connectivity) },
+      'expansion-add': { type: 'string', default: String(DEFAULTS.expansionAdd) },
+      threads: { type: 'string', default: String(DEFAULTS.threads) },
+      seed: { type: 'string', default: String(DEFAULTS.seed) },
+      cache: { type: 'string' },
+      rebuild: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      compare: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      'usage: bench/client-speed/ann.ts [--sizes 100000,1000000] [--dims 512] [--queries 200] [--k 10]\n' +
+        '       [--storage float16|int8] [--expansions 32,64,128,256] [--connectivity 16] [--expansion-add 128]\n' +
+        '       [--threads 2] [--seed 1] [--cache DIR] [--rebuild] [--json out.json] [--compare previous.json]\n' +
+        'Example (quick): nice -n 10 node --conditions=source --import @swc-node/register/esm-register \\\n' +
+        '  bench/client-speed/ann.ts --sizes 100000 --json bench/results/ann.json',
+    );
+    return;
+  }
+  const ints = (text: string, what: string) =>
+    text.split(',').map((part) => {
+      const n = Number(part.replace(/_/g, ''));
+      if (!Number.isInteger(n) || n < 1)
+        throw new Error(`--${what} takes positive whole numbers, got "${part}"`);
+      return n;
+    });
+  const storage = values.storage;
+  if (storage !== 'float16' && storage !== 'int8')
+    throw new Error(`--storage is float16 or int8, got "${storage}"`);
+  const result = await runAnnBenchmark({
+    sizes: ints(values.sizes, 'sizes'),
+    dims: ints(values.dims, 'dims')[0]!,
+    queries: ints(values.queries, 'queries')[0]!,
+    k: ints(values.k, 'k')[0]!,
+    storage,
+    expansions: ints(values.expansions, 'expansions'),
+    connectivity: ints(values.connectivity, 'connectivity')[0]!,
+    expansionAdd: ints(values['expansion-add'], 'expansion-add')[0]!,
+    threads: ints(values.threads, 'threads')[0]!,
+    seed: ints(values.seed, 'seed')[0]!,
+    cacheDir: values.cache,
+    rebuild: values.rebuild,
+  });
+  console.log(formatTable(result));
+  if (values.compare) {
+    const previous = JSON.parse(readFileSync(values.compare, 'utf8')) as AnnBenchmarkResult;
+    console.log(
+      `\nCompared with ${values.compare} (${previous.date}):\n${formatComparison(result, previous)}`,
+    );
+  }
+  const out = values.json ?? join(repoRoot, 'bench/results', `ann-${result.date.replace(/[:.]/g, '-')}.json`);
+  mkdirSync(resolve(out, '..'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.error(`results written to ${out}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
