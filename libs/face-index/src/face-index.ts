@@ -152,9 +152,8 @@ export class FaceIndex {
     checkK(k);
     let fetch = Math.min(this.faceCount, Math.max(k * FACE_INDEX_DEFAULTS.faceHitsPerPerformer, k));
     for (;;) {
-      // The graph search needs an expansion of at least the number of results asked for.
-      const expansion = Math.max(options.expansion ?? this.settings.expansionSearch, fetch);
-      const hits = this.search(query, fetch, { expansion });
+      // usearch explores max(expansion, fetch) candidates by itself, so the same view serves every fetch size.
+      const hits = this.search(query, fetch, options);
       const byPerformer = new Map<number, { distance: number; faceHits: number }>();
       for (const hit of hits) {
         const entry = byPerformer.get(hit.performerId);
