@@ -2,10 +2,13 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { ContributionsModule } from './contributions/contributions.module.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { MaintenanceModule } from './maintenance/maintenance.module.js';
+import { OutboxModule } from './outbox/outbox.module.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
 import { RedisModule } from './redis/redis.module.js';
 
@@ -31,6 +34,9 @@ export class AppModule {
         JobsModule,
         HealthModule,
         AuthModule,
+        OutboxModule,
+        MaintenanceModule,
+        ContributionsModule,
       ],
       controllers: [OpenApiController],
       providers: [{ provide: AppConfig, useValue: config }],

@@ -5,3 +5,4 @@ export * from './health.js';
 export * from './sidecar.js';
 export * from './face-index.js';
 export * from './faces.js';
+export * from './contributions.js';

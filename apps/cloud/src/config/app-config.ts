@@ -23,6 +23,14 @@ export class AppConfig {
   readonly rateLimit: { ipPoints: number; keyPoints: number; authPoints: number; windowSec: number };
   readonly bootstrapAdmin: { email: string; password: string } | null;
   readonly shutdownTimeoutMs: number;
+  readonly contributions: { maxFacesPerPerformer: number; normTolerance: number };
+  readonly stashBox: {
+    apiKeys: Readonly<Record<string, string>>;
+    timeoutMs: number;
+    cacheTtlSec: number;
+    notFoundTtlSec: number;
+  };
+  readonly outboxSweepIntervalMs: number;
 
   constructor(env: CloudEnv & { DATABASE_URL: string; REDIS_URL: string }) {
     this.env = env.NODE_ENV;
@@ -53,5 +61,16 @@ export class AppConfig {
         ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD }
         : null;
     this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
+    this.contributions = {
+      maxFacesPerPerformer: env.CONTRIBUTION_MAX_FACES_PER_PERFORMER,
+      normTolerance: env.CONTRIBUTION_NORM_TOLERANCE,
+    };
+    this.stashBox = {
+      apiKeys: env.STASHBOX_API_KEYS,
+      timeoutMs: env.STASHBOX_TIMEOUT_MS,
+      cacheTtlSec: env.STASHBOX_CACHE_TTL_SEC,
+      notFoundTtlSec: env.STASHBOX_NOT_FOUND_TTL_SEC,
+    };
+    this.outboxSweepIntervalMs = env.OUTBOX_SWEEP_INTERVAL_MS;
   }
 }

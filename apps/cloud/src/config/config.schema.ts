@@ -52,6 +52,33 @@ export const CloudEnvSchema = z
     ADMIN_EMAIL: z.email().optional(),
     ADMIN_PASSWORD: z.string().min(12).optional(),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    /** Faces one contribution may carry per performer: 60 is the client's default frame sample (docs/client.md). */
+    CONTRIBUTION_MAX_FACES_PER_PERFORMER: z.coerce.number().int().min(1).max(1000).default(60),
+    /**
+     * Largest allowed |‖v‖ − 1| of a contributed embedding. Clients send L2-normalised vectors; float16
+     * rounding moves the norm by < 1e-3 at 512 dimensions, so 0.01 only refuses vectors that were never normalised.
+     */
+    CONTRIBUTION_NORM_TOLERANCE: z.coerce.number().positive().max(0.5).default(0.01),
+    /** Stash-box API keys by endpoint key, as JSON: {"stashdb":"…","tpdb":"…"}. Never logged. */
+    STASHBOX_API_KEYS: z
+      .string()
+      .default('{}')
+      .transform((raw, ctx) => {
+        try {
+          const parsed = z.record(z.string(), z.string().min(1)).parse(JSON.parse(raw));
+          return parsed;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON object of endpoint key → API key' });
+          return z.NEVER;
+        }
+      }),
+    STASHBOX_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    /** A verified scene changes rarely on a stash-box; a day keeps lookups cheap and corrections prompt. */
+    STASHBOX_CACHE_TTL_SEC: z.coerce.number().int().min(0).default(86_400),
+    /** "No such scene" is cached briefly: the scene may be added to the stash-box soon. */
+    STASHBOX_NOT_FOUND_TTL_SEC: z.coerce.number().int().min(0).default(3_600),
+    /** How often workers re-enqueue outbox events and due verifications that were not handed to the queue. */
+    OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {

@@ -5,5 +5,3 @@ export interface JobHandler<N extends JobName = JobName> {
   readonly name: N;
   handle(data: JobPayloads[N]): Promise<unknown>;
 }
-
-export const JOB_HANDLERS = Symbol('JOB_HANDLERS');

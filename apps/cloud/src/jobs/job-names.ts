@@ -3,18 +3,28 @@
  * parameters only; the handler reads current state from the database, so a retried or duplicated job
  * is harmless (idempotent).
  */
-export const QUEUE_NAMES = ['maintenance'] as const;
+export const QUEUE_NAMES = ['maintenance', 'contributions', 'consensus'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobPayloads {
   /** Deletes refresh tokens that expired or were revoked more than a week ago. */
   'maintenance.purge-expired-sessions': Record<string, never>;
+  /** Verifies a contribution stored while its stash-box was unreachable. */
+  'contributions.verify': { contributionId: string };
+  /** Re-decides the trusted faces of one performer for one embedding model. */
+  'consensus.performer': { performerId: string; modelId: string };
 }
 export type JobName = keyof JobPayloads;
 
 export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   'maintenance.purge-expired-sessions': 'maintenance',
+  'contributions.verify': 'contributions',
+  'consensus.performer': 'consensus',
 };
+
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(QUEUE_OF_JOB, name);
+}
 
 /** Retries with exponential backoff (1 s, 2 s, 4 s, …): a dependency outage heals without losing jobs. */
 export const DEFAULT_JOB_OPTIONS = {

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type ConnectionOptions, type JobsOptions, Queue, Worker } from 'bullmq';
 import { AppConfig } from '../config/app-config.js';
-import { type JobHandler, JOB_HANDLERS } from './job-handler.js';
+import type { JobHandler } from './job-handler.js';
 import {
   DEFAULT_JOB_OPTIONS,
   type JobName,
@@ -10,6 +10,19 @@ import {
   QUEUE_OF_JOB,
   type QueueName,
 } from './job-names.js';
+
+/** An enqueue that takes longer means Redis is unwell; the caller's outbox keeps the work. */
+const ENQUEUE_TIMEOUT_MS = 3_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer from Redis within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
 
 export interface QueueStats {
   name: QueueName;
@@ -30,10 +43,7 @@ export class JobsService implements OnModuleDestroy {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly workers: Worker[] = [];
 
-  constructor(
-    private readonly config: AppConfig,
-    @Inject(JOB_HANDLERS) private readonly handlers: JobHandler[],
-  ) {
+  constructor(private readonly config: AppConfig) {
     const url = new URL(config.redisUrl);
     this.connection = {
       host: url.hostname,
@@ -62,7 +72,11 @@ export class JobsService implements OnModuleDestroy {
   }
 
   async enqueue<N extends JobName>(name: N, data: JobPayloads[N], options: JobsOptions = {}): Promise<void> {
-    await this.queue(QUEUE_OF_JOB[name]).add(name, data, options);
+    await withTimeout(
+      this.queue(QUEUE_OF_JOB[name]).add(name, data, options),
+      ENQUEUE_TIMEOUT_MS,
+      `enqueue ${name}`,
+    );
   }
 
   /** A job repeated every `everyMs`; idempotent (one scheduler per id, whatever the number of processes). */
@@ -73,7 +87,11 @@ export class JobsService implements OnModuleDestroy {
   async stats(): Promise<QueueStats[]> {
     return Promise.all(
       QUEUE_NAMES.map(async (name) => {
-        const counts = await this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed');
+        const counts = await withTimeout(
+          this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed'),
+          ENQUEUE_TIMEOUT_MS,
+          'queue stats',
+        );
         return {
           name,
           waiting: counts.waiting ?? 0,
@@ -85,9 +103,9 @@ export class JobsService implements OnModuleDestroy {
     );
   }
 
-  /** Starts one worker per queue that has handlers (the `--worker` process). */
-  startWorkers(concurrency = 2): void {
-    const byName = new Map(this.handlers.map((h) => [h.name, h]));
+  /** Starts one worker per queue (the `--worker` process) running the given handlers. */
+  startWorkers(handlers: readonly JobHandler[], concurrency = 2): void {
+    const byName = new Map(handlers.map((h) => [h.name, h]));
     for (const queueName of QUEUE_NAMES) {
       const worker = new Worker(
         queueName,

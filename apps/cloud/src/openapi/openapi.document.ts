@@ -1,6 +1,13 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import {
   ApiKeyListSchema,
+  ContributionListQuerySchema,
+  ContributionListSchema,
+  ContributionReceiptSchema,
+  ContributionRequestSchema,
+  FeedbackReceiptSchema,
+  FeedbackRequestSchema,
+  WithdrawalSchema,
   ApiKeySchema,
   CreateApiKeyRequestSchema,
   CreatedApiKeySchema,
@@ -170,6 +177,67 @@ export function buildOpenApiDocument(serverUrl: string) {
       body: { content: { 'application/json': { schema: UpdateUserRequestSchema } } },
     },
     responses: { 200: json(UserSchema, 'Updated'), ...errors, 404: error('No such account') },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/contributions',
+    tags: ['contributions'],
+    summary: 'Contribute face embeddings for performers of a stash-box scene',
+    description:
+      'Embeddings only, never images. Validated (model, dimension, finite unit vectors, no duplicates, face count, timestamps), verified against the stash-box (scene exists, performers credited, a fingerprint matches → `verified`, else `unverified`; stash-box down → `pending_verification`, retried), and committed in one transaction before the answer. Resubmitting for the same scene and performer replaces the earlier contribution. The same `idempotencyKey` replays the first answer.',
+    security: security('apiKey', 'session'),
+    request: { body: { content: { 'application/json': { schema: ContributionRequestSchema } } } },
+    responses: {
+      202: json(ContributionReceiptSchema, 'Committed; consensus follows asynchronously'),
+      ...errors,
+      409: error('Idempotency key reused with a different body'),
+      413: error('Body larger than BODY_LIMIT'),
+      422: error('Scene unknown on the stash-box, or performer not credited on it'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/me/contributions',
+    tags: ['contributions'],
+    summary: 'Your contributions with their status (paged)',
+    security: security('apiKey', 'session'),
+    request: { query: ContributionListQuerySchema },
+    responses: { 200: json(ContributionListSchema, 'A page'), ...errors },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/v1/contributions/{id}',
+    tags: ['contributions'],
+    summary: 'Withdraw one contribution (its faces are deleted)',
+    security: security('apiKey', 'session'),
+    request: { params: uuidParam },
+    responses: {
+      200: json(WithdrawalSchema, 'Withdrawn'),
+      ...errors,
+      404: error('No such contribution of yours'),
+    },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/v1/me/contributions',
+    tags: ['contributions'],
+    summary: 'Withdraw everything you contributed',
+    security: security('apiKey', 'session'),
+    responses: { 200: json(WithdrawalSchema, 'Withdrawn'), ...errors },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/feedback',
+    tags: ['contributions'],
+    summary: '"This face is not that performer" (opt-in negative feedback)',
+    security: security('apiKey', 'session'),
+    request: { body: { content: { 'application/json': { schema: FeedbackRequestSchema } } } },
+    responses: {
+      201: json(FeedbackReceiptSchema, 'Stored'),
+      ...errors,
+      404: error('Performer unknown here'),
+    },
   });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
