@@ -5,77 +5,45 @@
 // response objects are camelCase and identical to the CLI's JSON Lines objects.
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { FaceIndexStashIdSchema } from './face-index.js';
+import { EmbeddingModelSchema, FaceBoxSchema, FaceSchema } from './faces.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Faces
 
-export const SidecarBoxSchema = z
-  .tuple([z.number(), z.number(), z.number().nonnegative(), z.number().nonnegative()])
-  .describe('[x, y, width, height] in pixels of the analysed image; (x, y) is the top-left corner');
-
-export const SidecarPointSchema = z.tuple([z.number(), z.number()]).describe('[x, y] in pixels');
-
-export const SidecarFaceSchema = z
-  .object({
-    box: SidecarBoxSchema,
-    score: z.number().min(0).max(1).describe('Detector confidence'),
-    landmarks: z
-      .array(SidecarPointSchema)
-      .length(5)
-      .describe('Left eye, right eye, nose tip, left and right mouth corners (as seen in the image)'),
-    sizePx: z.number().nonnegative().describe('Shorter side of the box in pixels'),
-    quality: z
-      .number()
-      .min(0)
-      .max(1)
-      .describe('Usefulness of the face for recognition (size, sharpness, pose)'),
-    sharpness: z.number().min(0).max(1).optional(),
-    pose: z
-      .object({ yaw: z.number(), roll: z.number() })
-      .optional()
-      .describe('Head pose from the five points, in degrees'),
-    embedding: z
-      .array(z.number())
-      .optional()
-      .describe('Unit-length face embedding of the model named in `model`; omitted where not asked for'),
-  })
-  .meta({ id: 'SidecarFace' });
+/**
+ * A detected face (the pipeline's FaceSchema). The sidecar leaves the embedding out unless asked
+ * (`include_embeddings`); the CLI's JSON Lines always carry it.
+ */
+export const SidecarFaceSchema = FaceSchema.extend({
+  embedding: FaceSchema.shape.embedding
+    .optional()
+    .describe('Unit-length embedding of the model named in `model`; omitted where not asked for'),
+}).meta({ id: 'SidecarFace' });
 export type SidecarFace = z.infer<typeof SidecarFaceSchema>;
 
-export const SidecarModelSchema = z
-  .object({
-    name: z.string(),
-    version: z.string(),
-    dimension: z.number().int().positive(),
-    metric: z.literal('cosine'),
-  })
-  .meta({
-    id: 'SidecarModel',
-    description: 'The embedding model: indexes and embeddings are only comparable within one',
-  });
+/** The embedding model: embeddings and indexes are only comparable within one model. */
+export const SidecarModelSchema = EmbeddingModelSchema;
 export type SidecarModel = z.infer<typeof SidecarModelSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Matches
 
-export const SidecarStashIdSchema = z
-  .object({
-    endpoint: z.string().describe('stash-box endpoint key (e.g. "stashdb") or GraphQL URL'),
-    stashId: z.string().describe('Performer id on that stash-box'),
-  })
-  .meta({ id: 'SidecarStashId' });
-export type SidecarStashId = z.infer<typeof SidecarStashIdSchema>;
-
 export const MatchBandSchema = z
-  .string()
-  .describe('Confidence band of the match, from the identify rules (e.g. "high", "likely", "possible")');
+  .enum(['high', 'likely', 'possible', 'unlikely'])
+  .describe(
+    'Confidence band by cosine distance: < 0.4 high, 0.4–0.6 likely, 0.6–0.8 possible, ≥ 0.8 unlikely',
+  );
 
 export const MatchCandidateSchema = z
   .object({
+    performerId: z.number().int().nonnegative().describe('Performer id within the face index family'),
     name: z.string(),
-    stashIds: z.array(SidecarStashIdSchema),
+    stashIds: z
+      .array(FaceIndexStashIdSchema)
+      .describe('The performer on stash-box servers (endpoint URL + id)'),
     distance: z.number().describe('Cosine distance to the performer (0 = identical; lower is better)'),
-    confidence: z.number().min(0).max(1).describe('Higher is better'),
+    confidence: z.number().min(0).max(1).describe('1 − distance, clipped to [0, 1]; higher is better'),
     band: MatchBandSchema,
   })
   .meta({ id: 'MatchCandidate' });
@@ -86,34 +54,38 @@ export const ImagePersonSchema = z
   .object({
     face: z.number().int().nonnegative().describe('Index into `faces`'),
     bestMatch: MatchCandidateSchema.nullable().describe(
-      'null when no candidate passes the rules: an unknown person',
+      'null when no candidate is close enough (an unknown person) or a closer face took the performer',
     ),
-    candidates: z.array(MatchCandidateSchema),
+    candidates: z
+      .array(MatchCandidateSchema)
+      .describe('Nearest performers, nearest first, whatever their band'),
   })
   .meta({ id: 'ImagePerson' });
 export type ImagePerson = z.infer<typeof ImagePersonSchema>;
 
-export const TrackFaceSchema = z
+export const SceneCandidateSchema = MatchCandidateSchema.extend({
+  appearances: z.number().int().nonnegative().describe('Faces of the person supporting this performer'),
+  uniqueFrames: z.number().int().nonnegative().describe('Distinct frames of those faces'),
+  frequency: z.number().min(0).max(1).describe('appearances / faces of the person'),
+  score: z.number().describe('Ranking score of the scene rules (higher is better)'),
+}).meta({ id: 'SceneCandidate' });
+export type SceneCandidate = z.infer<typeof SceneCandidateSchema>;
+
+export const TrackPointSchema = z
   .object({
     frame: z.number().int().nonnegative().describe('Index of the sampled frame'),
     timestampSec: z.number().nonnegative(),
-    box: SidecarBoxSchema,
+    box: FaceBoxSchema,
     score: z.number(),
     quality: z.number(),
   })
-  .meta({ id: 'TrackFace' });
-export type TrackFace = z.infer<typeof TrackFaceSchema>;
+  .meta({ id: 'TrackPoint' });
+export type TrackPoint = z.infer<typeof TrackPointSchema>;
 
 export const FaceTrackSchema = z
   .object({
-    id: z.number().int().nonnegative(),
-    person: z
-      .number()
-      .int()
-      .nonnegative()
-      .nullable()
-      .describe('Index into `people`, null if the track was dropped'),
-    faces: z.array(TrackFaceSchema),
+    trackId: z.number().int().nonnegative(),
+    points: z.array(TrackPointSchema).describe('Where the face was, frame by frame'),
   })
   .meta({ id: 'FaceTrack' });
 export type FaceTrack = z.infer<typeof FaceTrackSchema>;
@@ -122,11 +94,11 @@ export type FaceTrack = z.infer<typeof FaceTrackSchema>;
 export const ScenePersonSchema = z
   .object({
     person: z.number().int().nonnegative(),
-    bestMatch: MatchCandidateSchema.nullable(),
-    candidates: z.array(MatchCandidateSchema),
-    faceCount: z.number().int().nonnegative(),
     frameCount: z.number().int().nonnegative().describe('Distinct sampled frames the person appears in'),
-    tracks: z.array(z.number().int().nonnegative()).describe('Ids of the face tracks of this person'),
+    faceCount: z.number().int().nonnegative(),
+    bestMatch: SceneCandidateSchema.nullable().describe('null when no performer passes the scene rules'),
+    candidates: z.array(SceneCandidateSchema).describe('Performers passing the rules, best score first'),
+    track: FaceTrackSchema,
   })
   .meta({ id: 'ScenePerson' });
 export type ScenePerson = z.infer<typeof ScenePersonSchema>;
@@ -157,8 +129,7 @@ export const IdentifyVideoResultSchema = z
     durationSec: z.number().nonnegative(),
     framesSampled: z.number().int().nonnegative(),
     faceCount: z.number().int().nonnegative().describe('Faces detected over all sampled frames'),
-    people: z.array(ScenePersonSchema),
-    tracks: z.array(FaceTrackSchema),
+    people: z.array(ScenePersonSchema).describe('Most faces first'),
   })
   .meta({ id: 'IdentifyVideoResult' });
 export type IdentifyVideoResult = z.infer<typeof IdentifyVideoResultSchema>;
@@ -166,23 +137,26 @@ export type IdentifyVideoResult = z.infer<typeof IdentifyVideoResultSchema>;
 // ---------------------------------------------------------------------------------------------------------------
 // CLI `--json`: JSON Lines, one object per input file, in input order
 
+const CliFileSchema = z.string().describe('The path exactly as given on the command line');
+
 export const CliFileErrorLineSchema = z
   .object({
-    file: z.string().describe('The path exactly as given on the command line'),
+    file: CliFileSchema,
     error: z.string().describe('What was wrong with this file; the batch went on with the next one'),
   })
   .meta({ id: 'CliFileErrorLine' });
 export type CliFileErrorLine = z.infer<typeof CliFileErrorLineSchema>;
 
+/** The CLI always prints embeddings (FaceSchema), the sidecar only when asked. */
 export const CliFacesLineSchema = z.union([
-  ImageFacesResultSchema.extend({ file: z.string() }),
+  ImageFacesResultSchema.extend({ file: CliFileSchema, faces: z.array(FaceSchema) }),
   CliFileErrorLineSchema,
 ]);
 export type CliFacesLine = z.infer<typeof CliFacesLineSchema>;
 
 export const CliIdentifyLineSchema = z.union([
-  IdentifyImageResultSchema.extend({ file: z.string() }),
-  IdentifyVideoResultSchema.extend({ file: z.string() }),
+  IdentifyImageResultSchema.extend({ file: CliFileSchema, faces: z.array(FaceSchema) }),
+  IdentifyVideoResultSchema.extend({ file: CliFileSchema }),
   CliFileErrorLineSchema,
 ]);
 export type CliIdentifyLine = z.infer<typeof CliIdentifyLineSchema>;

@@ -1,5 +1,5 @@
 // Options shared by several commands, and how their values become the validated client config.
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type ClientConfig, CONFIG_ENV, loadClientConfig } from '../config.js';
 
 export interface PipelineFlags {
@@ -57,4 +57,15 @@ export function configFrom(
     port: flags.port,
     maxUploadMb: flags.maxUploadMb,
   });
+}
+
+/** Commander parser for a whole number in 1..max, with a message naming the option. */
+export function positiveInt(option: string, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > max) {
+      throw new InvalidArgumentError(`${option} must be a whole number from 1 to ${max}, got "${value}"`);
+    }
+    return n;
+  };
 }

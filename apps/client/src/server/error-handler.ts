@@ -24,7 +24,7 @@ export function notFoundHandler(allowedMethods: ReadonlyMap<string, readonly str
   };
 }
 
-/** Maps every error to `{ detail }` with its status; 5xx are logged with their stack. */
+/** Maps every error to `{ detail }` with its status; internal errors (500) are logged with their stack. */
 export function errorHandler(log: SidecarLogger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const http = toHttpError(error);

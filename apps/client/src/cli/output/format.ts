@@ -45,7 +45,10 @@ function matchCells(best: MatchCandidate | null, candidates: readonly MatchCandi
 }
 
 function describeCandidate(candidate: MatchCandidate): string {
-  const ids = candidate.stashIds.map((id) => `${id.endpoint}:${id.stashId}`).join(' ');
+  const ids = candidate.stashIds
+    .filter((id) => id.stashId !== candidate.name)
+    .map((id) => `${id.endpoint}:${id.stashId}`)
+    .join(' ');
   return ids ? `${candidate.name} [${ids}]` : candidate.name;
 }
 

@@ -1,0 +1,35 @@
+// The sidecar's express application: routing, body limits and error mapping. No logic of its own.
+import express from 'express';
+import { CLIENT_LIMITS } from '../config.js';
+import { errorHandler, notFoundHandler } from './error-handler.js';
+import { requestLog, type SidecarLogger } from './logger.js';
+import { identifyRoutes } from './routes/identify.routes.js';
+import { statusRoutes } from './routes/status.routes.js';
+import type { SidecarServices } from './services.js';
+
+/** Methods of each route, for 405 answers. */
+const ROUTES = new Map<string, readonly string[]>([
+  ['/health', ['GET']],
+  ['/database/info', ['GET']],
+  ['/openapi.json', ['GET']],
+  ['/identify', ['POST']],
+  ['/identify/scene', ['POST']],
+]);
+
+export interface SidecarAppOptions {
+  maxUploadBytes: number;
+  log: SidecarLogger;
+}
+
+export function createSidecarApp(services: SidecarServices, options: SidecarAppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestLog(options.log));
+  app.use(express.json({ limit: CLIENT_LIMITS.maxJsonBodyBytes, strict: true }));
+  app.use(statusRoutes(services));
+  app.use(identifyRoutes(services, options.maxUploadBytes));
+  app.use(notFoundHandler(ROUTES));
+  app.use(errorHandler(options.log));
+  return app;
+}

@@ -1,0 +1,120 @@
+// POST /identify (one image: multipart upload, image_url or path) and POST /identify/scene (a video path).
+import {
+  SidecarIdentifyJsonRequestSchema,
+  SidecarIdentifyMultipartFieldsSchema,
+  SidecarIdentifySceneRequestSchema,
+  type SidecarIdentifyResponse,
+  type SidecarIdentifySceneResponse,
+} from '@stash-sense/contracts';
+import { Router, type Request } from 'express';
+import type { ImageSource } from '../../services/identify.service.js';
+import { HttpError } from '../http-error.js';
+import { requestSignal } from '../request-signal.js';
+import type { SidecarServices } from '../services.js';
+import { IMAGE_FIELD, imageUpload } from '../upload.js';
+import { parseRequest } from '../validation.js';
+
+const JSON_FIELDS = ['image_url', 'path', 'top_k', 'include_embeddings'] as const;
+const MULTIPART_FIELDS = [IMAGE_FIELD, 'top_k', 'include_embeddings'] as const;
+const SCENE_FIELDS = ['path', 'scene_id', 'frames', 'top_k'] as const;
+
+interface ImageRequest {
+  source: ImageSource;
+  topK: number | undefined;
+  includeEmbeddings: boolean;
+}
+
+/** Reads the image source and options from a multipart or JSON request, or says what to send instead. */
+function readImageRequest(req: Request): ImageRequest {
+  if (req.is('multipart/form-data')) {
+    if (!req.file) {
+      throw new HttpError(
+        400,
+        `no image uploaded: put the image file in the multipart field "${IMAGE_FIELD}"`,
+      );
+    }
+    const fields = parseRequest(SidecarIdentifyMultipartFieldsSchema, req.body ?? {}, MULTIPART_FIELDS);
+    return {
+      source: { kind: 'buffer', buffer: req.file.buffer, name: req.file.originalname || 'upload' },
+      topK: fields.top_k,
+      includeEmbeddings: fields.include_embeddings ?? false,
+    };
+  }
+  if (req.is('application/json')) {
+    if (req.body === undefined)
+      throw new HttpError(400, 'empty JSON body: send {"path": …} or {"image_url": …}');
+    const body = parseRequest(SidecarIdentifyJsonRequestSchema, req.body, JSON_FIELDS);
+    return {
+      source:
+        body.image_url !== undefined
+          ? { kind: 'url', url: body.image_url }
+          : { kind: 'path', path: body.path! },
+      topK: body.top_k,
+      includeEmbeddings: body.include_embeddings ?? false,
+    };
+  }
+  if (!req.headers['content-type']) {
+    throw new HttpError(
+      400,
+      `no image: upload it as multipart field "${IMAGE_FIELD}" or send JSON {"path": …} / {"image_url": …}`,
+    );
+  }
+  throw new HttpError(
+    415,
+    `unsupported content type ${req.headers['content-type']}: use multipart/form-data or application/json`,
+  );
+}
+
+export function identifyRoutes(services: SidecarServices, maxUploadBytes: number): Router {
+  const router = Router();
+
+  router.post('/identify', imageUpload(maxUploadBytes), async (req, res) => {
+    const request = readImageRequest(req);
+    const signal = requestSignal(req, res);
+    const started = performance.now();
+    const result = await services.identify.identifyImage(request.source, {
+      topK: request.topK,
+      includeEmbeddings: request.includeEmbeddings,
+      signal,
+    });
+    const body: SidecarIdentifyResponse = {
+      ...result,
+      model: services.model,
+      timing: { totalMs: Math.round(performance.now() - started) },
+    };
+    res.json(body);
+  });
+
+  router.post('/identify/scene', async (req, res) => {
+    if (!req.is('application/json')) {
+      throw new HttpError(
+        415,
+        'send JSON {"path": "<video file on this machine>"} with Content-Type: application/json',
+      );
+    }
+    const body = parseRequest(SidecarIdentifySceneRequestSchema, req.body ?? {}, SCENE_FIELDS);
+    if (body.scene_id !== undefined) {
+      throw new HttpError(
+        400,
+        'scene_id is not supported yet: this sidecar cannot reach Stash to resolve a scene id. Send {"path": "<the scene file path>"} instead',
+      );
+    }
+    if (body.path === undefined)
+      throw new HttpError(400, 'missing "path": send {"path": "<video file on this machine>"}');
+    const signal = requestSignal(req, res);
+    const started = performance.now();
+    const result = await services.identify.identifyVideo(body.path, {
+      frames: body.frames,
+      topK: body.top_k,
+      signal,
+    });
+    const response: SidecarIdentifySceneResponse = {
+      ...result,
+      model: services.model,
+      timing: { totalMs: Math.round(performance.now() - started) },
+    };
+    res.json(response);
+  });
+
+  return router;
+}

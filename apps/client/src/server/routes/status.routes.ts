@@ -1,0 +1,35 @@
+// GET /health, GET /database/info, GET /openapi.json
+import { buildSidecarOpenApiDocument, type SidecarHealth } from '@stash-sense/contracts';
+import { Router } from 'express';
+import { CLIENT_VERSION } from '../../version.js';
+import type { SidecarServices } from '../services.js';
+
+export function statusRoutes(services: SidecarServices): Router {
+  const router = Router();
+  const startedAt = performance.now();
+  let openApi: unknown;
+
+  router.get('/health', async (_req, res) => {
+    const body: SidecarHealth = {
+      status: 'ok',
+      version: CLIENT_VERSION,
+      uptimeSec: Math.round((performance.now() - startedAt) / 1000),
+      device: services.device,
+      model: services.model,
+      index: await services.indexStore.status(),
+      queue: { running: services.queue.running, waiting: services.queue.queued },
+    };
+    res.json(body);
+  });
+
+  router.get('/database/info', async (_req, res) => {
+    res.json(await services.indexStore.info());
+  });
+
+  router.get('/openapi.json', (_req, res) => {
+    openApi ??= buildSidecarOpenApiDocument({ version: CLIENT_VERSION });
+    res.json(openApi);
+  });
+
+  return router;
+}

@@ -1,0 +1,15 @@
+import type { SidecarModel } from '@stash-sense/contracts';
+import type { Device } from '../config.js';
+import type { FaceIndexStore } from '../services/face-index-store.js';
+import type { IdentifyService } from '../services/identify.service.js';
+import type { WorkQueue } from '../services/work-queue.js';
+
+/** What the sidecar's routes call: the same services the CLI uses, plus the work queue. */
+export interface SidecarServices {
+  identify: IdentifyService;
+  indexStore: FaceIndexStore;
+  queue: WorkQueue;
+  model: SidecarModel;
+  /** Where the models really run (after any CUDA → CPU fallback). */
+  device: Device;
+}

@@ -1,0 +1,120 @@
+// Helpers of the CLI and sidecar end-to-end tests: the real CLI process, galleries and videos made from the
+// labelled fixture photos (../shared/fixtures/faces; see its README for sources and licences) with real ffmpeg.
+import { execFile, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+
+export const REPO_ROOT = join(import.meta.dirname, '../../../..');
+export const CLI = join(REPO_ROOT, 'apps/client/bin/stash-sense.js');
+export const FIXTURES = process.env.STASH_SENSE_FACE_FIXTURES ?? join(REPO_ROOT, '../shared/fixtures/faces');
+export const IMG = join(FIXTURES, 'img');
+
+export const photo = (person: string, file: string) => join(IMG, person, file);
+export const photosOf = (person: string) =>
+  readdirSync(join(IMG, person))
+    .sort()
+    .map((file) => join(IMG, person, file));
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `stash-sense …` as a real child process (the package's bin launcher) and collects its output. */
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
+) {
+  return new Promise<CliResult>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { ...process.env, STASH_SENSE_THREADS: '2', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Parses JSON Lines; fails loudly on any line that is not JSON (stdout must carry only results). */
+export function parseJsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        throw new Error(`stdout line ${i + 1} is not JSON: ${line.slice(0, 200)}`);
+      }
+    });
+}
+
+/** A gallery `<dir>/<folder>/<photo file name>` made of copies of fixture photos. */
+export function makeGallery(dir: string, folders: Record<string, string[]>): string {
+  for (const [folder, files] of Object.entries(folders)) {
+    mkdirSync(join(dir, folder), { recursive: true });
+    for (const file of files) copyFileSync(file, join(dir, folder, basename(file)));
+  }
+  return dir;
+}
+
+/** A file with an image extension whose content is not an image. */
+export function writeCorruptImage(path: string): string {
+  writeFileSync(path, Buffer.from('this is not a JPEG file, only its name says so\n'.repeat(20)));
+  return path;
+}
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * An H.264 video showing each photo for `secondsEach` seconds, letterboxed to width×height (as a scene would
+ * show a face at a fraction of the frame).
+ */
+export async function makeVideo(
+  out: string,
+  photos: readonly string[],
+  options: { width: number; height: number; secondsEach: number; fps?: number },
+): Promise<string> {
+  const { width, height, secondsEach } = options;
+  const fps = options.fps ?? 10;
+  const inputs = photos.flatMap((p) => ['-loop', '1', '-t', String(secondsEach), '-i', p]);
+  const scaled = photos
+    .map(
+      (_, i) =>
+        `[${i}:v]scale=${width}:${height}:force_original_aspect_ratio=decrease,` +
+        `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=${fps},format=yuv420p[v${i}]`,
+    )
+    .join(';');
+  const concat = `${photos.map((_, i) => `[v${i}]`).join('')}concat=n=${photos.length}:v=1:a=0[out]`;
+  await execFileAsync('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    ...inputs,
+    '-filter_complex',
+    `${scaled};${concat}`,
+    '-map',
+    '[out]',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-crf',
+    '20',
+    out,
+  ]);
+  return out;
+}
