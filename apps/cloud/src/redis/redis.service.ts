@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
 
@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config.js';
  * instead of queueing forever, so requests are not held hostage by an outage.
  */
 @Injectable()
-export class RedisService implements OnModuleDestroy {
+export class RedisService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RedisService.name);
   readonly client: Redis;
   private lastErrorLogged = 0;
@@ -26,6 +26,23 @@ export class RedisService implements OnModuleDestroy {
         this.lastErrorLogged = Date.now();
         this.logger.warn(`Redis unavailable: ${err.message}`);
       }
+    });
+  }
+
+  /**
+   * Waits (briefly) for the first connection, so that the first requests find Redis rather than the
+   * fallback counters. A Redis that is down does not stop the start: readiness reports it.
+   */
+  async onModuleInit(): Promise<void> {
+    if (this.client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.client.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, 3_000);
+      this.client.once('ready', done);
     });
   }
 
