@@ -101,10 +101,18 @@ export class FaceIndexWriter {
   }
 
   static create(options: FaceIndexWriterOptions): FaceIndexWriter {
-    const model = FaceIndexModelSchema.parse(options.model);
+    const model = FaceIndexModelSchema.safeParse(options.model);
+    if (!model.success) {
+      const issues = model.error.issues.map(
+        (i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`,
+      );
+      throw new RangeError(
+        `the model must be { name, version, dimension, metric: 'cosine' } (${issues.join('; ')})`,
+      );
+    }
     const settings: AnnSettings = {
-      dimension: model.dimension,
-      storage: options.storage ?? FACE_INDEX_DEFAULTS.storage,
+      dimension: model.data.dimension,
+      storage: storageOf(options.storage ?? FACE_INDEX_DEFAULTS.storage),
       connectivity: positiveInt('connectivity', options.connectivity ?? FACE_INDEX_DEFAULTS.connectivity, 2),
       expansionAdd: positiveInt('expansionAdd', options.expansionAdd ?? FACE_INDEX_DEFAULTS.expansionAdd),
       expansionSearch: positiveInt(
@@ -113,7 +121,7 @@ export class FaceIndexWriter {
       ),
     };
     return new FaceIndexWriter(
-      model,
+      model.data,
       settings,
       threadCount(options.threads),
       new FaceTable(),
@@ -137,7 +145,7 @@ export class FaceIndexWriter {
         options.expansionSearch ?? parts.settings.expansionSearch,
       ),
       ...(rebuild && {
-        storage: rebuild.storage ?? parts.settings.storage,
+        storage: storageOf(rebuild.storage ?? parts.settings.storage),
         connectivity: positiveInt('connectivity', rebuild.connectivity ?? parts.settings.connectivity, 2),
         expansionAdd: positiveInt('expansionAdd', rebuild.expansionAdd ?? parts.settings.expansionAdd),
       }),
@@ -516,6 +524,12 @@ function positiveInt(name: string, value: number, min = 1): number {
   if (!Number.isInteger(value) || value < min)
     throw new RangeError(`${name} must be an integer ≥ ${min}, got ${value}`);
   return value;
+}
+
+function storageOf(storage: string): FaceIndexStorage {
+  if (storage !== 'float16' && storage !== 'int8')
+    throw new RangeError(`storage is 'float16' or 'int8', not '${storage}'`);
+  return storage;
 }
 
 function threadCount(threads: number | undefined): number {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FaceIndexStorage } from '@stash-sense/contracts';
+import { buildLocalIndexFromEmbeddings } from './build-local.js';
 import { FACE_INDEX_FILES } from './constants.js';
 import { FaceIndexError } from './errors.js';
 import { FaceIndex } from './face-index.js';
@@ -296,6 +297,14 @@ describe('atomic writes', () => {
   });
 
   test('bad input is refused before any work', async () => {
+    assert.throws(
+      () => FaceIndexWriter.create({ model: { ...MODEL, metric: 'l2' as 'cosine' } }),
+      /the model must be .*metric/,
+    );
+    assert.throws(
+      () => FaceIndexWriter.create({ model: MODEL, storage: 'float32' as FaceIndexStorage }),
+      /storage is 'float16' or 'int8', not 'float32'/,
+    );
     const writer = FaceIndexWriter.create({ model: MODEL });
     assert.throws(() => writer.addFaces(3, [space.face(3, 0)]), /no performer with id 3/);
     const id = writer.addPerformer({ name: 'A', stashIds: [] });
@@ -449,5 +458,38 @@ describe('incremental builds', () => {
       country: 'US',
       disambiguation: 'the second',
     });
+  });
+});
+
+describe('helpers', () => {
+  test('buildLocalIndexFromEmbeddings writes a searchable local index', async () => {
+    const dir = join(root, 'local');
+    const manifest = await buildLocalIndexFromEmbeddings({
+      dir,
+      model: MODEL,
+      storage: 'int8',
+      performers: [0, 1, 2].map((p) => ({
+        name: `Local ${p}`,
+        stashIds: [],
+        embeddings: [space.face(p, 0), space.face(p, 1)],
+      })),
+    });
+    assert.match(manifest.indexVersion, /^local-\d{8}T\d{6}Z$/);
+    assert.deepEqual(manifest.counts, { performers: 3, faces: 6 });
+    const index = await FaceIndex.open(dir);
+    assert.equal(index.searchPerformers(space.face(2, 9), 1)[0]!.performer.name, 'Local 2');
+  });
+
+  test('searchBatch gives what single searches give', async () => {
+    const index = await FaceIndex.open(join(root, 'basic-float16'), { threads: 2 });
+    const qs = queries(300, 12).map((q) => q.embedding);
+    const batch = index.searchBatch(qs, 5);
+    qs.forEach((q, i) =>
+      assert.deepEqual(
+        batch[i]!.map((h) => h.faceId),
+        index.search(q, 5).map((h) => h.faceId),
+      ),
+    );
+    assert.equal(index.search(qs[0]!, 100_000).length, 300 * FACES_PER_PERFORMER); // k beyond the size
   });
 });
