@@ -41,6 +41,11 @@ export interface AnnBenchmarkOptions {
   cacheDir?: string;
   /** Build again even when a cached index exists. */
   rebuild?: boolean;
+  /**
+   * Also time an incremental version: a parent with the first 95% of the performers (built once, cached), then
+   * FaceIndexWriter.fromParent + the remaining 5% + write. Costs a second full build per size the first time.
+   */
+  incremental?: boolean;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
 }
@@ -81,13 +86,22 @@ export interface AnnSizeResult {
   performerSearchP50Ms: number;
   exactSearchMsPerQuery: number;
   expansions: AnnExpansionResult[];
+  /** With `incremental`: the +5% version built from a 95% parent, against the full build above. */
+  incremental: {
+    parentFaces: number;
+    addedFaces: number;
+    parentBuildSec: number;
+    /** fromParent (checks, usearch load of the parent graph) + inserting the new faces + writing. */
+    incrementalSec: number;
+    loadParentSec: number;
+  } | null;
 }
 
 export interface AnnBenchmarkResult {
   kind: 'ann';
   date: string;
   machine: { cpu: string; cores: number; memoryGiB: number; node: string; loadAverage1m: number };
-  settings: Required<Omit<AnnBenchmarkOptions, 'log' | 'rebuild' | 'cacheDir'>>;
+  settings: Required<Omit<AnnBenchmarkOptions, 'log' | 'rebuild' | 'cacheDir' | 'incremental'>>;
   results: AnnSizeResult[];
 }
 
@@ -129,7 +143,15 @@ export async function runAnnBenchmark(options: AnnBenchmarkOptions): Promise<Ann
   };
   const results: AnnSizeResult[] = [];
   for (const faces of settings.sizes)
-    results.push(await benchmarkSize(faces, settings, cacheDir, options.rebuild ?? false, log));
+    results.push(
+      await benchmarkSize(
+        faces,
+        settings,
+        cacheDir,
+        { rebuild: options.rebuild ?? false, incremental: options.incremental ?? false },
+        log,
+      ),
+    );
   return { kind: 'ann', date: new Date().toISOString(), machine, settings, results };
 }
 
@@ -140,13 +162,36 @@ interface BuildRecord {
   threads: number;
 }
 
+function addSyntheticPerformers(
+  writer: FaceIndexWriter,
+  space: SyntheticFaceSpace,
+  from: number,
+  to: number,
+  faces: number,
+  facesPerPerformer: number,
+): void {
+  for (let p = from; p < to; p++) {
+    writer.addPerformer({
+      id: p,
+      name: `Performer ${p}`,
+      stashIds: [{ endpoint: 'https://stashdb.org/graphql', stashId: `synthetic-${p}` }],
+    });
+    const count = Math.min(facesPerPerformer, faces - p * facesPerPerformer);
+    writer.addFaces(
+      p,
+      Array.from({ length: count }, (_, f) => space.face(p, f)),
+    );
+  }
+}
+
 async function benchmarkSize(
   faces: number,
   s: Settings,
   cacheDir: string,
-  rebuild: boolean,
+  flags: { rebuild: boolean; incremental: boolean },
   log: (line: string) => void,
 ): Promise<AnnSizeResult> {
+  const rebuild = flags.rebuild;
   const performers = Math.ceil(faces / s.facesPerPerformer);
   const space = new SyntheticFaceSpace({ dimension: s.dims, seed: s.seed });
   const faceOf = (i: number) => space.face(Math.floor(i / s.facesPerPerformer), i % s.facesPerPerformer);
@@ -168,18 +213,7 @@ async function benchmarkSize(
       expansionAdd: s.expansionAdd,
       threads: s.threads,
     });
-    for (let p = 0; p < performers; p++) {
-      writer.addPerformer({
-        id: p,
-        name: `Performer ${p}`,
-        stashIds: [{ endpoint: 'https://stashdb.org/graphql', stashId: `synthetic-${p}` }],
-      });
-      const count = Math.min(s.facesPerPerformer, faces - p * s.facesPerPerformer);
-      writer.addFaces(
-        p,
-        Array.from({ length: count }, (_, f) => space.face(p, f)),
-      );
-    }
+    addSyntheticPerformers(writer, space, 0, performers, faces, s.facesPerPerformer);
     log(`${name}: building the graph with ${s.threads} threads…`);
     const started = performance.now();
     let lastLog = started;
@@ -276,6 +310,9 @@ async function benchmarkSize(
     return performance.now() - t0;
   });
   index.close();
+  const incremental = flags.incremental
+    ? await measureIncremental(faces, performers, s, space, dir, flags.rebuild, log)
+    : null;
   const result: AnnSizeResult = {
     faces,
     performers,
@@ -306,9 +343,59 @@ async function benchmarkSize(
     ),
     exactSearchMsPerQuery: round(exactSearchMsPerQuery, 1),
     expansions,
+    incremental,
   };
   log(formatTable({ results: [result] } as AnnBenchmarkResult));
   return result;
+}
+
+async function measureIncremental(
+  faces: number,
+  performers: number,
+  s: Settings,
+  space: SyntheticFaceSpace,
+  dir: string,
+  rebuild: boolean,
+  log: (line: string) => void,
+): Promise<NonNullable<AnnSizeResult['incremental']>> {
+  const parentPerformers = Math.floor(performers * 0.95);
+  const parentFaces = Math.min(faces, parentPerformers * s.facesPerPerformer);
+  const parentDir = `${dir}-parent95`;
+  const recordPath = `${parentDir}.build.json`;
+  let parentBuildSec: number;
+  if (!rebuild && existsSync(join(parentDir, 'manifest.json')) && existsSync(recordPath)) {
+    parentBuildSec = (JSON.parse(readFileSync(recordPath, 'utf8')) as BuildRecord).buildSec;
+  } else {
+    log(`  incremental: building the 95% parent (${parentFaces} faces)…`);
+    const writer = FaceIndexWriter.create({
+      model: { name: 'synthetic', version: `seed-${s.seed}`, dimension: s.dims, metric: 'cosine' },
+      storage: s.storage,
+      connectivity: s.connectivity,
+      expansionAdd: s.expansionAdd,
+      threads: s.threads,
+    });
+    addSyntheticPerformers(writer, space, 0, parentPerformers, faces, s.facesPerPerformer);
+    const t0 = performance.now();
+    await writer.write(parentDir, { indexVersion: 'parent95', overwrite: true });
+    parentBuildSec = (performance.now() - t0) / 1000;
+    writeFileSync(recordPath, JSON.stringify({ buildSec: parentBuildSec, threads: s.threads }));
+  }
+  log(`  incremental: +${faces - parentFaces} faces on the parent…`);
+  const started = performance.now();
+  const child = await FaceIndexWriter.fromParent(parentDir, { threads: s.threads });
+  const loadParentSec = (performance.now() - started) / 1000;
+  const generationStarted = performance.now();
+  addSyntheticPerformers(child, space, parentPerformers, performers, faces, s.facesPerPerformer);
+  const generationSec = (performance.now() - generationStarted) / 1000;
+  await child.write(`${dir}-child`, { indexVersion: 'child', overwrite: true });
+  const incrementalSec = (performance.now() - started) / 1000 - generationSec;
+  return {
+    parentFaces,
+    addedFaces: faces - parentFaces,
+    parentBuildSec: round(parentBuildSec, 1),
+    incrementalSec: round(incrementalSec, 1),
+    loadParentSec: round(loadParentSec, 1),
+  };
 }
 
 /** Exact top-k over the original float32 vectors, regenerated block by block; cached as JSON. */
@@ -387,6 +474,17 @@ export function formatTable(result: Pick<AnnBenchmarkResult, 'results'>): string
       );
     }
   }
+  for (const r of result.results) {
+    if (r.incremental) {
+      lines.push(
+        '',
+        `${r.faces.toLocaleString('en')} faces, incremental: parent of ${r.incremental.parentFaces.toLocaleString('en')} built in ` +
+          `${r.incremental.parentBuildSec.toFixed(0)} s; +${r.incremental.addedFaces.toLocaleString('en')} faces from the parent in ` +
+          `${r.incremental.incrementalSec.toFixed(1)} s (of which loading the parent ${r.incremental.loadParentSec.toFixed(1)} s) ` +
+          `vs a full build in ${r.buildSec.toFixed(0)} s`,
+      );
+    }
+  }
   return lines.join('\n');
 }
 
@@ -430,6 +528,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: String(DEFAULTS.seed) },
       cache: { type: 'string' },
       rebuild: { type: 'boolean', default: false },
+      incremental: { type: 'boolean', default: false },
       json: { type: 'string' },
       compare: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -439,7 +538,8 @@ async function main(): Promise<void> {
     console.log(
       'usage: bench/client-speed/ann.ts [--sizes 100000,1000000] [--dims 512] [--queries 200] [--k 10]\n' +
         '       [--storage float16|int8] [--expansions 32,64,128,256] [--connectivity 16] [--expansion-add 128]\n' +
-        '       [--threads 2] [--seed 1] [--cache DIR] [--rebuild] [--json out.json] [--compare previous.json]\n' +
+        '       [--threads 2] [--seed 1] [--cache DIR] [--rebuild] [--incremental] [--json out.json]\n' +
+        '       [--compare previous.json]\n' +
         'Example (quick): nice -n 10 node --conditions=source --import @swc-node/register/esm-register \\\n' +
         '  bench/client-speed/ann.ts --sizes 100000 --json bench/results/ann.json',
     );
@@ -468,6 +568,7 @@ async function main(): Promise<void> {
     seed: ints(values.seed, 'seed')[0]!,
     cacheDir: values.cache,
     rebuild: values.rebuild,
+    incremental: values.incremental,
   });
   console.log(formatTable(result));
   if (values.compare) {
