@@ -34,7 +34,8 @@ type AgreementConfig = Pick<ConsensusConfig, 'agreement' | 'contributors'>;
 /**
  * The weight a set of agreeing units carries:
  * 1. each account counts once, with its heaviest unit;
- * 2. near-identical units (centres within `nearDuplicateDistance`) count once, with the heaviest;
+ * 2. near-identical units (centres within `nearDuplicateDistance` of a heavier one) weigh at most
+ *    `maxNearDuplicateWeight` together, scaled down evenly;
  * 3. probation accounts together weigh at most `maxProbationWeight` (`maxProbationWeightAnchored` when the set agrees
  *    with the performer's reference faces), scaled down evenly;
  * 4. one scene weighs at most `maxSceneWeight`;
@@ -59,41 +60,53 @@ export function cappedWeight(
     const current = best.get(u.contributorId);
     if (!current || byHeaviest(u, current) < 0) best.set(u.contributorId, u);
   }
-  let voters = [...best.values()].sort(byHeaviest);
-  if (voters.length < units.length) notes.push(`${units.length - voters.length} repeat contribution(s) of the same accounts not counted`);
+  const voters = [...best.values()].sort(byHeaviest);
+  if (voters.length < units.length)
+    notes.push(`${units.length - voters.length} repeat contribution(s) of the same accounts not counted`);
 
-  // 2. Near-identical submissions from different accounts count once (greedy, heaviest first).
+  const weights = new Map(voters.map((u) => [u.contributionId, weightOf(u)]));
+  const capGroup = (members: readonly AgreementUnit[], cap: number): number => {
+    const sum = members.reduce((s, u) => s + weights.get(u.contributionId)!, 0);
+    if (sum > cap)
+      for (const u of members) weights.set(u.contributionId, (weights.get(u.contributionId)! * cap) / sum);
+    return sum;
+  };
+
+  // 2. Near-identical submissions from different accounts share one capped budget (greedy groups, heaviest first).
   if (dedupe) {
-    const leaders: AgreementUnit[] = [];
-    const kept: AgreementUnit[] = [];
-    let duplicates = 0;
+    const groups: AgreementUnit[][] = [];
     for (const u of voters) {
-      if (leaders.some((l) => unitDistance(l.centre, u.centre) < config.agreement.nearDuplicateDistance)) {
-        duplicates++;
-        continue;
-      }
-      leaders.push(u);
-      kept.push(u);
+      const group = groups.find(
+        (g) => unitDistance(g[0]!.centre, u.centre) < config.agreement.nearDuplicateDistance,
+      );
+      if (group) group.push(u);
+      else groups.push([u]);
     }
-    if (duplicates) notes.push(`${duplicates} near-identical submission(s) counted once`);
-    voters = kept;
+    for (const g of groups) {
+      if (g.length < 2) continue;
+      const sum = capGroup(g, config.agreement.maxNearDuplicateWeight);
+      if (sum > config.agreement.maxNearDuplicateWeight)
+        notes.push(
+          `${g.length} near-identical submissions capped at ${config.agreement.maxNearDuplicateWeight} (had ${round(sum)})`,
+        );
+    }
   }
 
   // 3. Probation accounts share one capped budget.
-  const weights = new Map(voters.map((u) => [u.contributionId, weightOf(u)]));
   const probationCap = anchored
     ? config.contributors.maxProbationWeightAnchored
     : config.contributors.maxProbationWeight;
-  const probationSum = voters.filter((u) => u.tier === 'probation').reduce((s, u) => s + weightOf(u), 0);
-  if (probationSum > probationCap) {
-    const factor = probationCap / probationSum;
-    for (const u of voters) if (u.tier === 'probation') weights.set(u.contributionId, weightOf(u) * factor);
+  const probationSum = capGroup(
+    voters.filter((u) => u.tier === 'probation'),
+    probationCap,
+  );
+  if (probationSum > probationCap)
     notes.push(`new accounts capped at ${probationCap} (had ${round(probationSum)})`);
-  }
 
   // 4. One scene carries at most maxSceneWeight.
   const perScene = new Map<string, number>();
-  for (const u of voters) perScene.set(u.sceneId, (perScene.get(u.sceneId) ?? 0) + weights.get(u.contributionId)!);
+  for (const u of voters)
+    perScene.set(u.sceneId, (perScene.get(u.sceneId) ?? 0) + weights.get(u.contributionId)!);
   let total = 0;
   for (const [sceneId, sum] of [...perScene].sort((a, b) => compareIds(a[0], b[0]))) {
     if (sum > config.agreement.maxSceneWeight)
@@ -103,6 +116,8 @@ export function cappedWeight(
 
   // 5. Reference faces.
   if (anchored) total += config.agreement.anchorWeight;
+  // Scaling leaves float dust (1.9999999999999998): weights are compared with K, so round it away.
+  total = Math.round(total * 1e9) / 1e9;
 
   const contributorIds = voters
     .filter((u) => weights.get(u.contributionId)! > 0)
@@ -140,6 +155,16 @@ export function findAgreementClusters(
     anchors.length ? Math.min(...anchors.map((x) => unitDistance(v, x))) : null;
   const isAnchored = (d: number | null) => d !== null && d <= a.anchorAgreeDistance;
   const clusters: AgreementCluster[] = [];
+  // Distances from a seed to every unit, computed once per seed and reused while peeling.
+  const rows = new Map<number, Float64Array>();
+  const row = (seed: number): Float64Array => {
+    let r = rows.get(seed);
+    if (!r) {
+      r = Float64Array.from(units, (u) => unitDistance(units[seed]!.centre, u.centre));
+      rows.set(seed, r);
+    }
+    return r;
+  };
   let remaining = units.map((_, i) => i);
   while (remaining.length > 0 && clusters.length < a.maxClusters) {
     let bestSeed = -1;
@@ -147,9 +172,8 @@ export function findAgreementClusters(
     let bestNeighbours: number[] = [];
     for (const k of evenSample(remaining.length, a.maxSeedCandidates)) {
       const seed = remaining[k]!;
-      const neighbours = remaining.filter(
-        (j) => unitDistance(units[seed]!.centre, units[j]!.centre) <= a.agreeDistance,
-      );
+      const distances = row(seed);
+      const neighbours = remaining.filter((j) => distances[j]! <= a.agreeDistance);
       const score = cappedWeight(
         neighbours.map((j) => units[j]!),
         isAnchored(anchorDistanceOf(units[seed]!.centre)),

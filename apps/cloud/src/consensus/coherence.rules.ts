@@ -30,11 +30,14 @@ export function findMainCluster(
   let seedCount = -1;
   let seedSimilarity = -Infinity;
   let seedNeighbours: number[] = [];
-  for (const c of evenSample(n, config.maxSeedCandidates)) {
+  const candidates = evenSample(n, config.maxSeedCandidates);
+  // With every face a candidate, each distance is needed twice: compute the symmetric matrix once.
+  const matrix = candidates.length === n ? symmetricDistances(embeddings) : null;
+  for (const c of candidates) {
     const neighbours: number[] = [];
     let similarity = 0;
     for (let j = 0; j < n; j++) {
-      const d = unitDistance(embeddings[c]!, embeddings[j]!);
+      const d = matrix ? matrix[c * n + j]! : unitDistance(embeddings[c]!, embeddings[j]!);
       similarity += 1 - d;
       if (d <= config.neighbourDistance) neighbours.push(j);
     }
@@ -62,5 +65,17 @@ function within(embeddings: readonly Float32Array[], centre: Float32Array, maxDi
   embeddings.forEach((e, i) => {
     if (unitDistance(e, centre) <= maxDistance) out.push(i);
   });
+  return out;
+}
+
+function symmetricDistances(embeddings: readonly Float32Array[]): Float64Array {
+  const n = embeddings.length;
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) {
+      const d = unitDistance(embeddings[i]!, embeddings[j]!);
+      out[i * n + j] = d;
+      out[j * n + i] = d;
+    }
   return out;
 }

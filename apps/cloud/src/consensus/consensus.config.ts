@@ -76,11 +76,13 @@ export const CONSENSUS_DEFAULTS = {
     /** Weight the reference faces add to a cluster that agrees with them: one independent reputable voice (design). */
     anchorWeight: 1,
     /**
-     * Contribution centres closer than this are near-identical submissions (the same faces re-sent, lightly jittered)
-     * and count once (design; calibration: two halves of one person's photos sit 0.055–0.192 apart, so independent
-     * samples of one person sit well above it).
+     * Contribution centres closer than this are near-identical submissions: the same faces re-sent (lightly jittered) by
+     * several accounts, or the same scene sampled by several (calibration: two halves of one person's photos sit
+     * 0.055–0.192 apart; the synthetic model puts two samples of one scene ≈ 0.01 apart and two scenes ≈ 0.1).
      */
     nearDuplicateDistance: 0.02,
+    /** Most weight one group of near-identical submissions can carry, like one scene (design). */
+    maxNearDuplicateWeight: 2,
     /** Most weight one scene can carry, however many accounts submit it: K needs two scenes or an anchor (design). */
     maxSceneWeight: 2,
     /**

@@ -16,7 +16,10 @@ export function chooseMedoids(
 ): Float32Array[] {
   if (trusted.length === 0) return [];
   const sample = evenSample(trusted.length, config.medoidSample).map((i) => trusted[i]!);
-  const k = Math.max(1, Math.min(config.maxMedoids, Math.floor(trusted.length / config.facesPerMedoid), sample.length));
+  const k = Math.max(
+    1,
+    Math.min(config.maxMedoids, Math.floor(trusted.length / config.facesPerMedoid), sample.length),
+  );
   const seeds = [argMin(sample, (v) => unitDistance(v, centroid))];
   const nearestSeedDistance = sample.map((v) => unitDistance(v, sample[seeds[0]!]!));
   while (seeds.length < k) {
