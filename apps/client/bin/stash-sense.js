@@ -31,7 +31,8 @@ function runFromSource() {
     );
     process.exit(1);
   }
-  const env = { ...process.env };
+  // Lets the CLI notice when this launcher is gone (killed with SIGKILL, which cannot be forwarded) and stop.
+  const env = { ...process.env, STASH_SENSE_LAUNCHER_PID: String(process.pid) };
   const repoTsconfig = join(packageRoot, '..', '..', 'tsconfig.json');
   if (!env.SWC_NODE_PROJECT && existsSync(repoTsconfig)) env.SWC_NODE_PROJECT = repoTsconfig;
 

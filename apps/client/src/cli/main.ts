@@ -11,6 +11,17 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// Started by bin/stash-sense.js: if the launcher dies without forwarding a signal (SIGKILL), stop as on SIGTERM
+// rather than live on as an orphan holding the sidecar's port.
+const launcherPid = Number(process.env.STASH_SENSE_LAUNCHER_PID);
+if (launcherPid > 0 && process.ppid === launcherPid) {
+  const watch = setInterval(() => {
+    if (process.ppid === launcherPid) return;
+    clearInterval(watch);
+    process.kill(process.pid, 'SIGTERM');
+  }, 1000).unref();
+}
+
 /** Commander settings are not inherited by commands added with addCommand: apply them to the whole tree. */
 function throwInsteadOfExit(command: Command): Command {
   command.exitOverride();

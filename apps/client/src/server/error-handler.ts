@@ -24,12 +24,15 @@ export function notFoundHandler(allowedMethods: ReadonlyMap<string, readonly str
   };
 }
 
-/** Maps every error to `{ detail }` with its status; internal errors (500) are logged with their stack. */
+/** Maps every error to `{ detail }` with its status; internal errors (500) are logged with their stack, 502/503 with their detail. */
 export function errorHandler(log: SidecarLogger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const http = toHttpError(error);
-    if (http.status >= 500)
+    if (http.status === 500) {
       log.error(`${req.method} ${req.path} failed: ${(error as Error)?.stack ?? String(error)}`);
+    } else if (http.status > 500) {
+      log.info(`${req.method} ${req.path}: ${http.detail}`);
+    }
     if (http.status === CLIENT_CLOSED_REQUEST || res.headersSent) {
       res.destroy();
       return;

@@ -1,6 +1,6 @@
 // Helpers of the CLI and sidecar end-to-end tests: the real CLI process, galleries and videos made from the
 // labelled fixture photos (../shared/fixtures/faces; see its README for sources and licences) with real ffmpeg.
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,16 +29,18 @@ export function runCli(
   options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
 ) {
   return new Promise<CliResult>((resolve, reject) => {
+    // Own process group: the launcher and the CLI it starts are killed together on timeout.
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, STASH_SENSE_THREADS: '2', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -117,4 +119,67 @@ export async function makeVideo(
     out,
   ]);
   return out;
+}
+
+/** Signals the process group of a child started with `detached: true` (the launcher and the CLI under it). */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+export interface SidecarProcess {
+  url: string;
+  child: ChildProcess;
+  /** SIGTERM, then SIGKILL to the whole group if it has not exited within `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  /** Everything the sidecar wrote to stderr so far (its log). */
+  log(): string;
+  /** Resolves with the exit code / signal once the process has ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `stash-sense serve --port 0 …` as a real process and waits for its "listening on" line. */
+export function startSidecarProcess(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+) {
+  return new Promise<SidecarProcess>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, STASH_SENSE_THREADS: '2', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let log = '';
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+      child.on('exit', (code, signal) => done({ code, signal })),
+    );
+    const timer = setTimeout(() => {
+      killGroup(child, 'SIGKILL');
+      reject(new Error(`the sidecar did not start in time:\n${log}`));
+    }, options.timeoutMs ?? 30_000);
+    child.stdout.resume();
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      log += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(log);
+      if (match) {
+        clearTimeout(timer);
+        const stop = async (graceMs = 15_000) => {
+          killGroup(child, 'SIGTERM');
+          const force = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
+          await exited;
+          clearTimeout(force);
+        };
+        resolve({ url: match[1]!, child, log: () => log, exited, stop });
+      }
+    });
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`the sidecar exited (${code ?? signal}) before listening:\n${log}`));
+    });
+  });
 }
