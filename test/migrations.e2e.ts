@@ -58,15 +58,18 @@ describe('migrations on an empty database', () => {
     ]);
   });
 
-  test('faces carry a partial HNSW cosine index for 512-d embeddings, and vector search uses it', async () => {
+  test('trusted faces carry a partial HNSW cosine index for 512-d embeddings, and vector search uses it', async () => {
     const idx = await db.query(
       `SELECT indexdef FROM pg_indexes WHERE indexname = 'faces_embedding_512_hnsw'`,
     );
     assert.match(idx.rows[0].indexdef, /USING hnsw \(\(\(embedding\)::vector\(512\)\) vector_cosine_ops\)/);
-    assert.match(idx.rows[0].indexdef, /WHERE \(dimension = 512\)/);
+    assert.match(
+      idx.rows[0].indexdef,
+      /WHERE \(\(dimension = 512\) AND \(status = 'trusted'::"FaceStatus"\)\)/,
+    );
     await db.query('SET enable_seqscan = off');
     const plan = await db.query(
-      `EXPLAIN SELECT id FROM faces WHERE dimension = 512
+      `EXPLAIN SELECT id FROM faces WHERE dimension = 512 AND status = 'trusted'
        ORDER BY embedding::vector(512) <=> $1::vector(512) LIMIT 5`,
       [`[${new Array(512).fill(0.01).join(',')}]`],
     );

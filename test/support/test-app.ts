@@ -59,7 +59,7 @@ export async function startTestApp(
     DATABASE_URL: database.url,
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: redisPrefix,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789',
     DATABASE_POOL_MAX: '4',
     // Tests log in many times from one IP; the rate-limit tests set their own budgets.
@@ -75,6 +75,7 @@ export async function startTestApp(
   await app.init();
   const server = app.getHttpServer();
   const db = new pg.Pool({ connectionString: database.url, max: 2 });
+  db.on('error', () => undefined); // idle connections are terminated when the database is dropped
   let counter = 0;
 
   const testApp: TestApp = {

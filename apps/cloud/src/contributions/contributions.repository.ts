@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, type ContributionStatus } from '@prisma/client';
 import type { SceneFingerprint } from '@stash-sense/contracts';
+import type pg from 'pg';
+import { inTransaction, UNIQUE_VIOLATION, valuesPlaceholders, vectorToBinary } from '../database/pg-sql.js';
+import { PgPoolService } from '../database/pg-pool.service.js';
 import { PrismaService } from '../database/prisma.service.js';
 import type { DecodedPerformer } from './contribution-validation.js';
-
-type Tx = Prisma.TransactionClient;
 
 export interface StoredIdempotency {
   requestHash: string;
@@ -72,13 +73,13 @@ export interface PendingVerification {
   fingerprints: { algorithm: string; hash: string }[];
 }
 
-/** pgvector text literal of a vector. */
-const vectorLiteral = (v: Float32Array) => `[${Array.from(v).join(',')}]`;
-
 /** Only this repository writes contributions, faces, tracks and the outbox rows that go with them. */
 @Injectable()
 export class ContributionsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly pg: PgPoolService,
+  ) {}
 
   findModel(name: string, version: string) {
     return this.prisma.embeddingModel.findUnique({ where: { name_version: { name, version } } });
@@ -96,6 +97,7 @@ export class ContributionsRepository {
    * each (contributor, scene, performer, model) contribution — replacing an earlier one's faces and
    * tracks atomically — the faces, the tracks, the outbox events for the queues, and the idempotency
    * record with the response. Returns null when the idempotency key was stored concurrently.
+   * node-pg directly (not Prisma): this is the ingest hot path, and faces go as binary vectors.
    */
   async save(
     input: ContributionToSave,
@@ -107,167 +109,180 @@ export class ContributionsRepository {
     },
   ): Promise<{ saved: SavedContribution[]; response: unknown; outboxIds: bigint[] } | null> {
     try {
-      return await this.prisma.$transaction(
-        async (tx) => {
-          const sceneId = await this.upsertScene(tx, input);
-          const saved: SavedContribution[] = [];
-          const outboxIds: bigint[] = [];
-          for (const performer of input.performers) {
-            const performerId = await this.resolvePerformer(
-              tx,
-              input.endpoint,
-              performer.stashId,
-              performer.name,
-              performer.disambiguation,
-            );
-            const [row] = await tx.$queryRaw<{ id: string; replaced: boolean }[]>`
-              INSERT INTO contributions (id, contributor_id, scene_id, performer_id, model_id, status, status_reason,
-                client_name, client_version, fingerprint_matched, verification_attempts, next_verification_at, updated_at)
-              VALUES (gen_random_uuid(), ${input.contributorId}::uuid, ${sceneId}::uuid, ${performerId}::uuid, ${input.modelId}::uuid,
-                ${performer.status}::"ContributionStatus", ${performer.statusReason}, ${input.clientName}, ${input.clientVersion},
-                ${performer.fingerprintMatched}, 0, ${performer.nextVerificationAt}, now())
-              ON CONFLICT (contributor_id, scene_id, performer_id, model_id) DO UPDATE SET
-                status = EXCLUDED.status, status_reason = EXCLUDED.status_reason, client_name = EXCLUDED.client_name,
-                client_version = EXCLUDED.client_version, fingerprint_matched = EXCLUDED.fingerprint_matched,
-                verification_attempts = 0, next_verification_at = EXCLUDED.next_verification_at, updated_at = now()
-              RETURNING id, (xmax <> 0) AS replaced`;
-            const contributionId = row!.id;
-            if (row!.replaced) {
-              await tx.$executeRaw`DELETE FROM faces WHERE contribution_id = ${contributionId}::uuid`;
-              await tx.$executeRaw`DELETE FROM face_tracks WHERE contribution_id = ${contributionId}::uuid`;
-            }
-            await this.insertTracks(tx, contributionId, performer.tracks);
-            await this.insertFaces(
-              tx,
-              contributionId,
+      return await inTransaction(this.pg.pool, async (client) => {
+        const sceneId = await this.upsertScene(client, input);
+        const saved: SavedContribution[] = [];
+        const outboxIds: bigint[] = [];
+        for (const performer of input.performers) {
+          const performerId = await this.resolvePerformer(
+            client,
+            input.endpoint,
+            performer.stashId,
+            performer.name,
+            performer.disambiguation,
+          );
+          const { rows } = await client.query<{ id: string; replaced: boolean }>(
+            `INSERT INTO contributions (id, contributor_id, scene_id, performer_id, model_id, status, status_reason,
+               client_name, client_version, fingerprint_matched, verification_attempts, next_verification_at, updated_at)
+             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5::"ContributionStatus", $6, $7, $8, $9, 0, $10, now())
+             ON CONFLICT (contributor_id, scene_id, performer_id, model_id) DO UPDATE SET
+               status = EXCLUDED.status, status_reason = EXCLUDED.status_reason, client_name = EXCLUDED.client_name,
+               client_version = EXCLUDED.client_version, fingerprint_matched = EXCLUDED.fingerprint_matched,
+               verification_attempts = 0, next_verification_at = EXCLUDED.next_verification_at, updated_at = now()
+             RETURNING id, (xmax <> 0) AS replaced`,
+            [
+              input.contributorId,
+              sceneId,
               performerId,
               input.modelId,
-              input.dimension,
-              performer.faces,
-            );
-            if (performer.status !== 'rejected') {
-              outboxIds.push(
-                await this.insertOutbox(
-                  tx,
-                  performer.status === 'pending_verification'
-                    ? 'contributions.verify'
-                    : 'consensus.performer',
-                  performer.status === 'pending_verification'
-                    ? { contributionId }
-                    : { performerId, modelId: input.modelId },
-                ),
-              );
-            }
-            saved.push({
-              id: contributionId,
-              performerStashId: performer.stashId,
-              performerId,
-              status: performer.status,
-              statusReason: performer.statusReason,
-              faces: performer.faces.length,
-              replacedEarlier: row!.replaced,
-            });
+              performer.status,
+              performer.statusReason,
+              input.clientName,
+              input.clientVersion,
+              performer.fingerprintMatched,
+              performer.nextVerificationAt,
+            ],
+          );
+          const { id: contributionId, replaced } = rows[0]!;
+          if (replaced) {
+            await client.query('DELETE FROM faces WHERE contribution_id = $1', [contributionId]);
+            await client.query('DELETE FROM face_tracks WHERE contribution_id = $1', [contributionId]);
           }
-          const response = idempotency.buildResponse(saved);
-          await tx.idempotencyKey.create({
-            data: {
-              userId: input.contributorId,
-              key: idempotency.key,
-              requestHash: idempotency.requestHash,
-              statusCode: idempotency.statusCode,
-              response: response as Prisma.InputJsonValue,
-            },
+          await this.insertTracks(client, contributionId, performer.tracks);
+          await this.insertFaces(
+            client,
+            contributionId,
+            performerId,
+            input.modelId,
+            input.dimension,
+            performer.faces,
+          );
+          if (performer.status !== 'rejected') {
+            const pending = performer.status === 'pending_verification';
+            outboxIds.push(
+              await this.insertOutbox(
+                client,
+                pending ? 'contributions.verify' : 'consensus.performer',
+                pending ? { contributionId } : { performerId, modelId: input.modelId },
+              ),
+            );
+          }
+          saved.push({
+            id: contributionId,
+            performerStashId: performer.stashId,
+            performerId,
+            status: performer.status,
+            statusReason: performer.statusReason,
+            faces: performer.faces.length,
+            replacedEarlier: replaced,
           });
-          return { saved, response, outboxIds };
-        },
-        { timeout: 60_000, maxWait: 30_000 },
-      );
+        }
+        const response = idempotency.buildResponse(saved);
+        await client.query(
+          `INSERT INTO idempotency_keys (id, user_id, key, request_hash, status_code, response)
+           VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
+          [
+            input.contributorId,
+            idempotency.key,
+            idempotency.requestHash,
+            idempotency.statusCode,
+            JSON.stringify(response),
+          ],
+        );
+        return { saved, response, outboxIds };
+      });
     } catch (err) {
       // The only unique constraint this transaction can break is the idempotency key's (every other
       // insert resolves conflicts itself): a concurrent request with the same key won.
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return null;
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION) return null;
       throw err;
     }
   }
 
-  private async upsertScene(tx: Tx, input: ContributionToSave): Promise<string> {
+  private async upsertScene(client: pg.PoolClient, input: ContributionToSave): Promise<string> {
     const { scene } = input;
-    const [row] = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO scenes (id, endpoint_id, stash_id, title, duration_sec, performer_count)
-      VALUES (gen_random_uuid(), ${input.endpoint.id}::uuid, ${scene.stashId}, ${scene.title}, ${scene.durationSec}, ${scene.performerCount})
-      ON CONFLICT (endpoint_id, stash_id) DO UPDATE SET
-        title = COALESCE(EXCLUDED.title, scenes.title),
-        duration_sec = COALESCE(EXCLUDED.duration_sec, scenes.duration_sec),
-        performer_count = COALESCE(EXCLUDED.performer_count, scenes.performer_count)
-      RETURNING id`;
-    const sceneId = row!.id;
+    const { rows } = await client.query<{ id: string }>(
+      `INSERT INTO scenes (id, endpoint_id, stash_id, title, duration_sec, performer_count)
+       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)
+       ON CONFLICT (endpoint_id, stash_id) DO UPDATE SET
+         title = COALESCE(EXCLUDED.title, scenes.title),
+         duration_sec = COALESCE(EXCLUDED.duration_sec, scenes.duration_sec),
+         performer_count = COALESCE(EXCLUDED.performer_count, scenes.performer_count)
+       RETURNING id`,
+      [input.endpoint.id, scene.stashId, scene.title, scene.durationSec, scene.performerCount],
+    );
+    const sceneId = rows[0]!.id;
     if (scene.fingerprints.length) {
-      await tx.$executeRaw`
-        INSERT INTO scene_fingerprints (id, scene_id, algorithm, hash, duration_sec)
-        VALUES ${Prisma.join(
-          scene.fingerprints.map(
-            (f) =>
-              Prisma.sql`(gen_random_uuid(), ${sceneId}::uuid, ${f.algorithm}::"FingerprintAlgorithm", ${f.hash}, ${f.durationSec})`,
-          ),
-        )}
-        ON CONFLICT (scene_id, algorithm, hash) DO NOTHING`;
+      await client.query(
+        `INSERT INTO scene_fingerprints (id, scene_id, algorithm, hash, duration_sec)
+         SELECT gen_random_uuid(), $1, a::"FingerprintAlgorithm", h, d
+         FROM unnest($2::text[], $3::text[], $4::float8[]) AS t(a, h, d)
+         ON CONFLICT (scene_id, algorithm, hash) DO NOTHING`,
+        [
+          sceneId,
+          scene.fingerprints.map((f) => f.algorithm),
+          scene.fingerprints.map((f) => f.hash),
+          scene.fingerprints.map((f) => f.durationSec),
+        ],
+      );
     }
     return sceneId;
   }
 
   /** The performer identity for a stash-box id, created on first sight (race-safe). */
   private async resolvePerformer(
-    tx: Tx,
+    client: pg.PoolClient,
     endpoint: { id: string; key: string },
     stashId: string,
     name: string,
     disambiguation: string | null,
   ): Promise<string> {
-    const existing = await tx.$queryRaw<{ performer_id: string }[]>`
-      SELECT performer_id FROM performer_stash_ids WHERE endpoint_id = ${endpoint.id}::uuid AND stash_id = ${stashId}`;
-    if (existing[0]) return existing[0].performer_id;
-    const [performer] = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO performers (id, name, disambiguation, stashdb_id, primary_source, updated_at)
-      VALUES (gen_random_uuid(), ${name}, ${disambiguation}, ${endpoint.key === 'stashdb' ? stashId : null}, ${endpoint.key}, now())
-      ON CONFLICT (stashdb_id) DO NOTHING
-      RETURNING id`;
-    if (!performer) {
-      const [byStashDb] = await tx.$queryRaw<
-        { id: string }[]
-      >`SELECT id FROM performers WHERE stashdb_id = ${stashId}`;
-      return byStashDb!.id;
-    }
-    const linked = await tx.$queryRaw<{ performer_id: string }[]>`
-      INSERT INTO performer_stash_ids (id, performer_id, endpoint_id, stash_id)
-      VALUES (gen_random_uuid(), ${performer.id}::uuid, ${endpoint.id}::uuid, ${stashId})
-      ON CONFLICT (endpoint_id, stash_id) DO NOTHING
-      RETURNING performer_id`;
-    if (linked[0]) return performer.id;
-    // Another transaction linked this stash id first: use its performer and drop ours.
-    await tx.$executeRaw`DELETE FROM performers WHERE id = ${performer.id}::uuid`;
-    const [other] = await tx.$queryRaw<{ performer_id: string }[]>`
-      SELECT performer_id FROM performer_stash_ids WHERE endpoint_id = ${endpoint.id}::uuid AND stash_id = ${stashId}`;
-    return other!.performer_id;
+    const find = async () =>
+      (
+        await client.query<{ performer_id: string }>(
+          'SELECT performer_id FROM performer_stash_ids WHERE endpoint_id = $1 AND stash_id = $2',
+          [endpoint.id, stashId],
+        )
+      ).rows[0]?.performer_id;
+    const existing = await find();
+    if (existing) return existing;
+    const stashdbId = endpoint.key === 'stashdb' ? stashId : null;
+    const created = await client.query<{ id: string }>(
+      `INSERT INTO performers (id, name, disambiguation, stashdb_id, primary_source, updated_at)
+       VALUES (gen_random_uuid(), $1, $2, $3, $4, now())
+       ON CONFLICT (stashdb_id) DO NOTHING RETURNING id`,
+      [name, disambiguation, stashdbId, endpoint.key],
+    );
+    const performerId =
+      created.rows[0]?.id ??
+      (await client.query<{ id: string }>('SELECT id FROM performers WHERE stashdb_id = $1', [stashdbId]))
+        .rows[0]!.id;
+    const linked = await client.query(
+      `INSERT INTO performer_stash_ids (id, performer_id, endpoint_id, stash_id)
+       VALUES (gen_random_uuid(), $1, $2, $3) ON CONFLICT (endpoint_id, stash_id) DO NOTHING RETURNING performer_id`,
+      [performerId, endpoint.id, stashId],
+    );
+    if (linked.rowCount) return performerId;
+    // Another transaction linked this stash id first: use its performer and drop ours if we made one.
+    if (created.rows[0]) await client.query('DELETE FROM performers WHERE id = $1', [performerId]);
+    return (await find())!;
   }
 
   private async insertTracks(
-    tx: Tx,
+    client: pg.PoolClient,
     contributionId: string,
     tracks: DecodedPerformer['tracks'],
   ): Promise<void> {
     if (!tracks.length) return;
-    await tx.$executeRaw`
-      INSERT INTO face_tracks (id, contribution_id, track_key, points)
-      VALUES ${Prisma.join(
-        tracks.map(
-          (t) =>
-            Prisma.sql`(gen_random_uuid(), ${contributionId}::uuid, ${t.trackId}, ${JSON.stringify(t.points)}::jsonb)`,
-        ),
-      )}`;
+    await client.query(
+      `INSERT INTO face_tracks (id, contribution_id, track_key, points)
+       SELECT gen_random_uuid(), $1, k, p FROM unnest($2::text[], $3::jsonb[]) AS t(k, p)`,
+      [contributionId, tracks.map((t) => t.trackId), tracks.map((t) => JSON.stringify(t.points))],
+    );
   }
 
   private async insertFaces(
-    tx: Tx,
+    client: pg.PoolClient,
     contributionId: string,
     performerId: string,
     modelId: string,
@@ -275,22 +290,50 @@ export class ContributionsRepository {
     faces: DecodedPerformer['faces'],
   ): Promise<void> {
     if (!faces.length) return;
-    await tx.$executeRaw`
-      INSERT INTO faces (contribution_id, performer_id, model_id, dimension, embedding, detector_score, size_px, quality, timestamp_sec, track_key)
-      VALUES ${Prisma.join(
-        faces.map(
-          (
-            f,
-          ) => Prisma.sql`(${contributionId}::uuid, ${performerId}::uuid, ${modelId}::uuid, ${dimension}, ${vectorLiteral(f.embedding)}::vector,
-            ${f.detectorScore}, ${f.sizePx}, ${f.quality}, ${f.timestampSec}, ${f.trackId})`,
-        ),
-      )}`;
+    const casts = [
+      '::uuid',
+      '::uuid',
+      '::uuid',
+      '::int',
+      '::vector',
+      '::float8',
+      '::int',
+      '::float8',
+      '::float8',
+      '::text',
+    ];
+    const params: unknown[] = [];
+    for (const f of faces) {
+      params.push(
+        contributionId,
+        performerId,
+        modelId,
+        dimension,
+        vectorToBinary(f.embedding),
+        f.detectorScore,
+        f.sizePx,
+        f.quality,
+        f.timestampSec,
+        f.trackId,
+      );
+    }
+    await client.query(
+      `INSERT INTO faces (contribution_id, performer_id, model_id, dimension, embedding, detector_score, size_px, quality, timestamp_sec, track_key)
+       VALUES ${valuesPlaceholders(faces.length, casts)}`,
+      params,
+    );
   }
 
-  private async insertOutbox(tx: Tx, kind: string, payload: Record<string, unknown>): Promise<bigint> {
-    const [row] = await tx.$queryRaw<{ id: bigint }[]>`
-      INSERT INTO outbox_events (kind, payload) VALUES (${kind}, ${JSON.stringify(payload)}::jsonb) RETURNING id`;
-    return row!.id;
+  private async insertOutbox(
+    client: pg.PoolClient,
+    kind: string,
+    payload: Record<string, unknown>,
+  ): Promise<bigint> {
+    const { rows } = await client.query<{ id: string }>(
+      'INSERT INTO outbox_events (kind, payload) VALUES ($1, $2::jsonb) RETURNING id',
+      [kind, JSON.stringify(payload)],
+    );
+    return BigInt(rows[0]!.id);
   }
 
   async listForContributor(
@@ -324,27 +367,28 @@ export class ContributionsRepository {
     contributorId: string,
     contributionId?: string,
   ): Promise<{ contributions: number; faces: number; outboxIds: bigint[] }> {
-    return this.prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ id: string; performer_id: string; model_id: string }[]>`
-        UPDATE contributions SET status = 'withdrawn', status_reason = 'withdrawn by the contributor', updated_at = now()
-        WHERE contributor_id = ${contributorId}::uuid AND status <> 'withdrawn'
-          ${contributionId ? Prisma.sql`AND id = ${contributionId}::uuid` : Prisma.empty}
-        RETURNING id, performer_id, model_id`;
+    return inTransaction(this.pg.pool, async (client) => {
+      const { rows } = await client.query<{ id: string; performer_id: string; model_id: string }>(
+        `UPDATE contributions SET status = 'withdrawn', status_reason = 'withdrawn by the contributor', updated_at = now()
+         WHERE contributor_id = $1 AND status <> 'withdrawn' AND ($2::uuid IS NULL OR id = $2::uuid)
+         RETURNING id, performer_id, model_id`,
+        [contributorId, contributionId ?? null],
+      );
       if (!rows.length) return { contributions: 0, faces: 0, outboxIds: [] };
       const ids = rows.map((r) => r.id);
-      const faces = await tx.$executeRaw`DELETE FROM faces WHERE contribution_id = ANY(${ids}::uuid[])`;
-      await tx.$executeRaw`DELETE FROM face_tracks WHERE contribution_id = ANY(${ids}::uuid[])`;
+      const faces = await client.query('DELETE FROM faces WHERE contribution_id = ANY($1::uuid[])', [ids]);
+      await client.query('DELETE FROM face_tracks WHERE contribution_id = ANY($1::uuid[])', [ids]);
       const performers = new Map(rows.map((r) => [`${r.performer_id}:${r.model_id}`, r]));
       const outboxIds: bigint[] = [];
       for (const r of performers.values()) {
         outboxIds.push(
-          await this.insertOutbox(tx, 'consensus.performer', {
+          await this.insertOutbox(client, 'consensus.performer', {
             performerId: r.performer_id,
             modelId: r.model_id,
           }),
         );
       }
-      return { contributions: rows.length, faces, outboxIds };
+      return { contributions: rows.length, faces: faces.rowCount ?? 0, outboxIds };
     });
   }
 
@@ -377,18 +421,27 @@ export class ContributionsRepository {
       scene: { title: string | null; durationSec: number | null; performerCount: number };
     },
   ): Promise<bigint | null> {
-    return this.prisma.$transaction(async (tx) => {
-      const updated = await tx.$executeRaw`
-        UPDATE contributions SET status = ${outcome.status}::"ContributionStatus", status_reason = ${outcome.statusReason},
-          fingerprint_matched = ${outcome.fingerprintMatched}, next_verification_at = NULL, updated_at = now()
-        WHERE id = ${row.id}::uuid AND status = 'pending_verification'`;
-      if (!updated) return null;
-      await tx.$executeRaw`
-        UPDATE scenes SET title = COALESCE(${outcome.scene.title}, title), duration_sec = COALESCE(${outcome.scene.durationSec}, duration_sec),
-          performer_count = ${outcome.scene.performerCount}
-        WHERE endpoint_id = ${row.endpointId}::uuid AND stash_id = ${row.sceneStashId}`;
+    return inTransaction(this.pg.pool, async (client) => {
+      const updated = await client.query(
+        `UPDATE contributions SET status = $2::"ContributionStatus", status_reason = $3, fingerprint_matched = $4,
+           next_verification_at = NULL, updated_at = now()
+         WHERE id = $1 AND status = 'pending_verification'`,
+        [row.id, outcome.status, outcome.statusReason, outcome.fingerprintMatched],
+      );
+      if (!updated.rowCount) return null;
+      await client.query(
+        `UPDATE scenes SET title = COALESCE($3, title), duration_sec = COALESCE($4, duration_sec), performer_count = $5
+         WHERE endpoint_id = $1 AND stash_id = $2`,
+        [
+          row.endpointId,
+          row.sceneStashId,
+          outcome.scene.title,
+          outcome.scene.durationSec,
+          outcome.scene.performerCount,
+        ],
+      );
       if (outcome.status === 'rejected') return null;
-      return this.insertOutbox(tx, 'consensus.performer', {
+      return this.insertOutbox(client, 'consensus.performer', {
         performerId: row.performerId,
         modelId: row.modelId,
       });
@@ -419,17 +472,25 @@ export class ContributionsRepository {
     embedding: Float32Array;
     distance: number;
   }): Promise<{ id: string; createdAt: Date; outboxId: bigint }> {
-    return this.prisma.$transaction(async (tx) => {
-      const [row] = await tx.$queryRaw<{ id: string; created_at: Date }[]>`
-        INSERT INTO negative_feedback (id, contributor_id, performer_id, model_id, scene_id, dimension, embedding, distance)
-        VALUES (gen_random_uuid(), ${input.contributorId}::uuid, ${input.performerId}::uuid, ${input.modelId}::uuid,
-          ${input.sceneId}::uuid, ${input.dimension}, ${vectorLiteral(input.embedding)}::vector, ${input.distance})
-        RETURNING id, created_at`;
-      const outboxId = await this.insertOutbox(tx, 'consensus.performer', {
+    return inTransaction(this.pg.pool, async (client) => {
+      const { rows } = await client.query<{ id: string; created_at: Date }>(
+        `INSERT INTO negative_feedback (id, contributor_id, performer_id, model_id, scene_id, dimension, embedding, distance)
+         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6::vector, $7) RETURNING id, created_at`,
+        [
+          input.contributorId,
+          input.performerId,
+          input.modelId,
+          input.sceneId,
+          input.dimension,
+          vectorToBinary(input.embedding),
+          input.distance,
+        ],
+      );
+      const outboxId = await this.insertOutbox(client, 'consensus.performer', {
         performerId: input.performerId,
         modelId: input.modelId,
       });
-      return { id: row!.id, createdAt: row!.created_at, outboxId };
+      return { id: rows[0]!.id, createdAt: rows[0]!.created_at, outboxId };
     });
   }
 
