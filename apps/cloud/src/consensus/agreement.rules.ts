@@ -34,7 +34,7 @@ type AgreementConfig = Pick<ConsensusConfig, 'agreement' | 'contributors'>;
 /**
  * The weight a set of agreeing units carries:
  * 1. each account counts once, with its heaviest unit;
- * 2. near-identical units (centres within `nearDuplicateDistance` of a heavier one) weigh at most
+ * 2. near-identical units (chains of centres each within `nearDuplicateDistance` of the next) weigh at most
  *    `maxNearDuplicateWeight` together, scaled down evenly;
  * 3. probation accounts together weigh at most `maxProbationWeight` (`maxProbationWeightAnchored` when the set agrees
  *    with the performer's reference faces), scaled down evenly;
@@ -72,17 +72,13 @@ export function cappedWeight(
     return sum;
   };
 
-  // 2. Near-identical submissions from different accounts share one capped budget (greedy groups, heaviest first).
+  // 2. Near-identical submissions from different accounts share one capped budget. Groups are linked chains
+  //    (single linkage): subsets of one pool of faces all end up in one group, however they were drawn.
   if (dedupe) {
-    const groups: AgreementUnit[][] = [];
-    for (const u of voters) {
-      const group = groups.find(
-        (g) => unitDistance(g[0]!.centre, u.centre) < config.agreement.nearDuplicateDistance,
-      );
-      if (group) group.push(u);
-      else groups.push([u]);
-    }
-    for (const g of groups) {
+    const groupOf = linkedGroups(voters, config.agreement.nearDuplicateDistance);
+    const groups = new Map<number, AgreementUnit[]>();
+    voters.forEach((u, i) => groups.set(groupOf[i]!, [...(groups.get(groupOf[i]!) ?? []), u]));
+    for (const g of groups.values()) {
       if (g.length < 2) continue;
       const sum = capGroup(g, config.agreement.maxNearDuplicateWeight);
       if (sum > config.agreement.maxNearDuplicateWeight)
@@ -225,6 +221,23 @@ function centreOf(units: readonly AgreementUnit[], members: readonly number[]): 
       members.map((j) => units[j]!.weight),
     ) ?? weightedUnitCentroid(centres)
   );
+}
+
+/** Union-find over every pair closer than `distance`: the group (root index) of each unit. */
+function linkedGroups(units: readonly AgreementUnit[], distance: number): number[] {
+  const parent = units.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  for (let i = 0; i < units.length; i++)
+    for (let j = i + 1; j < units.length; j++)
+      if (unitDistance(units[i]!.centre, units[j]!.centre) < distance) {
+        const a = find(i);
+        const b = find(j);
+        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+      }
+  return units.map((_, i) => find(i));
 }
 
 function round(x: number): string {

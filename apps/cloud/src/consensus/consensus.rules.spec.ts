@@ -160,22 +160,33 @@ test('agreement: one account never suffices, even with many contributions', () =
   assert.equal(result.summary.weight, 1);
 });
 
-test('bootstrap: without reference faces only single-performer scenes found a consensus; others then join', () => {
+test('bootstrap: without reference faces, single-performer scenes count fully, multi-performer scenes half', () => {
   const multi = honest('m', 5, P, { scenePerformerCount: 2 });
   const profiles = [...multi.map((c) => established(c.contributorId))];
   const onlyMulti = decidePerformer(input(multi, profiles));
   assert.equal(onlyMulti.state, 'awaiting_agreement');
-  assert.equal(onlyMulti.summary.weight, 0);
-  const single = honest('s', 3);
+  assert.equal(onlyMulti.summary.weight, 2.5);
+  const single = honest('s', 1);
   const both = decidePerformer(
     input([...multi, ...single], [...profiles, ...single.map((c) => established(c.contributorId))]),
   );
   assert.equal(both.state, 'established');
+  assert.equal(both.summary.weight, 3.5);
+  assert.ok(both.contributions.every((c) => c.status === 'accepted'));
+  assert.match(both.summary.reason, /without reference faces/);
+  // Strict reading (factor 0): only single-performer scenes found a consensus; the others join it afterwards.
+  const strict = consensusConfig({ agreement: { bootstrapMultiPerformerFactor: 0 } });
+  assert.equal(decidePerformer(input(multi, profiles), strict).summary.weight, 0);
+  const three = honest('t', 3);
+  const founded = decidePerformer(
+    input([...multi, ...three], [...profiles, ...three.map((c) => established(c.contributorId))]),
+    strict,
+  );
+  assert.equal(founded.state, 'established');
   assert.ok(
-    both.contributions.every((c) => c.status === 'accepted'),
+    founded.contributions.every((c) => c.status === 'accepted'),
     'multi-performer contributions joined',
   );
-  assert.match(both.summary.reason, /single-performer scenes/);
 });
 
 test('bootstrap: one scene carries at most 2 — three accounts on one scene need a second scene or an anchor', () => {
@@ -354,6 +365,14 @@ test('sybil swarm: 40 new accounts pushing the same wrong faces get nothing trus
   assert.equal(alone.summary.trusted, 0);
   assert.equal(alone.state, 'awaiting_agreement');
   assert.ok(alone.summary.weight <= CONSENSUS_DEFAULTS.contributors.maxProbationWeight + 1e-9);
+  // The caps are what protects: without them the same swarm founds a consensus on the wrong faces.
+  const uncapped = consensusConfig({
+    contributors: { maxProbationWeight: 100 },
+    agreement: { maxNearDuplicateWeight: 100, maxSceneWeight: 100 },
+  });
+  const open = decidePerformer(input(swarm, sybils), uncapped);
+  assert.equal(open.state, 'established');
+  assert.ok(open.summary.trusted > 0);
 
   const good = honest('u', 3);
   const mixed = decidePerformer(

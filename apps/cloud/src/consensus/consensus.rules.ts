@@ -8,7 +8,7 @@
  *   4. agreement — contributions cluster by their centres; a cluster becomes the consensus when its capped weight
  *      (accounts weighted by reputation, new accounts capped together, one vote per account, near-identical submissions
  *      once, one scene capped, reference faces adding weight) reaches K with at least two accounts; without reference
- *      faces only single-performer scenes can found it; two strong clusters, or a strong one that disagrees with the
+ *      faces, multi-performer scenes count for less (bootstrap from single-performer scenes); two strong clusters, or a strong one that disagrees with the
  *      reference faces, go to moderation instead;
  *   5. faces of agreeing contributions close to the consensus centroid or its medoids are trusted;
  *   6. not-same feedback from established accounts holds contradicted trusted faces back.
@@ -296,7 +296,7 @@ export function decidePerformer(
       state = 'established';
       stateReason =
         `${summaryWeight.distinctContributors} account(s) agree with weight ${fmt(summaryWeight.total, 2)} ≥ ${config.agreement.minWeight}` +
-        (winner.anchored ? ', with the reference faces' : ', founded on single-performer scenes');
+        (winner.anchored ? ', with the reference faces' : ', without reference faces');
     } else {
       centroid = null;
       stateReason = `agreement weighs ${fmt(summaryWeight.total, 2)} of ${config.agreement.minWeight} once look-alikes are set aside`;
