@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Launcher for the `stash-sense` CLI (the package's `bin`).
-// - After `npm run build`, apps/client/dist/cli/main.js exists and runs in this process.
+// - After `npm run build`, apps/client/dist/cli/main.js exists and runs in this process
+//   (unless STASH_SENSE_FROM_SOURCE=1).
 // - Otherwise the TypeScript source runs in a child node through @swc-node, with the `source` export
 //   condition so that @stash-sense/* packages resolve to their src/. Arguments, stdio, signals and the
 //   exit status are passed through unchanged.
@@ -12,7 +13,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const builtEntry = join(packageRoot, 'dist', 'cli', 'main.js');
 
-if (existsSync(builtEntry)) {
+// STASH_SENSE_FROM_SOURCE=1 runs the source even when a (possibly stale) build exists.
+if (existsSync(builtEntry) && process.env.STASH_SENSE_FROM_SOURCE !== '1') {
   await import(pathToFileURL(builtEntry).href);
 } else {
   runFromSource();

@@ -30,7 +30,13 @@ export async function startSidecar(
   const pipeline = await openFacePipeline(config, options.onWarning ?? ((m) => log.info(`warning: ${m}`)));
   const indexStore = new FaceIndexStore(config.indexDir, pipeline.model);
   const queue = new WorkQueue(1, CLIENT_LIMITS.maxQueuedAnalyses);
-  const identify = new IdentifyService({ pipeline, indexStore, queue });
+  const identify = new IdentifyService({
+    pipeline,
+    indexStore,
+    queue,
+    maxImageBytes: config.maxUploadBytes,
+    onWarning: (message) => log.info(`warning: ${message}`),
+  });
 
   const index = await indexStore.status();
   if (index.loaded)
