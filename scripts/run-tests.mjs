@@ -4,7 +4,7 @@
 // TypeScript runs through @swc-node (it keeps decorator metadata, which Nest needs; tsx does not).
 // The last line printed is the plain summary `N passed, N failed[, N skipped]`.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');

@@ -17,8 +17,12 @@ export function rng(seed: number): () => number {
   };
 }
 
-/** A unit vector near `centre` (or a random direction), like one face of one person. */
-export function faceVector(random: () => number, centre?: Float32Array, noise = 0.3): Float32Array {
+/**
+ * A unit vector near `centre` (or a random direction), like one face of one person. The default noise
+ * puts a face ≈ 0.25 (cosine distance) from its person's centre, as photos of one person are
+ * (docs/consensus.md calibration), and two contributions' centres ≈ 0.1 apart.
+ */
+export function faceVector(random: () => number, centre?: Float32Array, noise = 1.1): Float32Array {
   const v = new Float32Array(DIMENSION);
   for (let i = 0; i < DIMENSION; i++)
     v[i] = (centre ? centre[i]! : 0) + (random() - 0.5) * (centre ? noise / 8 : 1);

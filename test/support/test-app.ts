@@ -45,6 +45,10 @@ async function deleteRedisKeys(pattern: string): Promise<void> {
 }
 
 /**
+ * Passport strategies register in passport's process-wide registry by name, so with several Nest
+ * applications alive in one process, every one authenticates through the strategies of the one created
+ * last. Tests therefore keep one application per test file, or several only on the same database.
+ *
  * The real cloud application on a database of its own and a Redis key prefix of its own (real
  * PostgreSQL+pgvector and Redis; nothing mocked). `env` overrides any setting.
  */

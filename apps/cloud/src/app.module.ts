@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { ConsensusModule } from './consensus/consensus.module.js';
 import { ContributionsModule } from './contributions/contributions.module.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -37,6 +38,7 @@ export class AppModule {
         OutboxModule,
         MaintenanceModule,
         ContributionsModule,
+        ConsensusModule,
       ],
       controllers: [OpenApiController],
       providers: [{ provide: AppConfig, useValue: config }],

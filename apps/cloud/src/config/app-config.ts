@@ -31,6 +31,8 @@ export class AppConfig {
     notFoundTtlSec: number;
   };
   readonly outboxSweepIntervalMs: number;
+  readonly consensusOverrides: Readonly<Record<string, Record<string, number>>>;
+  readonly jobLockMs: number;
 
   constructor(env: CloudEnv & { DATABASE_URL: string; REDIS_URL: string }) {
     this.env = env.NODE_ENV;
@@ -72,5 +74,7 @@ export class AppConfig {
       notFoundTtlSec: env.STASHBOX_NOT_FOUND_TTL_SEC,
     };
     this.outboxSweepIntervalMs = env.OUTBOX_SWEEP_INTERVAL_MS;
+    this.consensusOverrides = env.CONSENSUS_OVERRIDES;
+    this.jobLockMs = env.JOB_LOCK_MS;
   }
 }

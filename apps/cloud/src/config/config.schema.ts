@@ -79,6 +79,20 @@ export const CloudEnvSchema = z
     STASHBOX_NOT_FOUND_TTL_SEC: z.coerce.number().int().min(0).default(3_600),
     /** How often workers re-enqueue outbox events and due verifications that were not handed to the queue. */
     OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+    /** Overrides of consensus thresholds as JSON, e.g. {"agreement":{"minWeight":4}} (docs/consensus.md). */
+    CONSENSUS_OVERRIDES: z
+      .string()
+      .default('{}')
+      .transform((raw, ctx) => {
+        try {
+          return z.record(z.string(), z.record(z.string(), z.number())).parse(JSON.parse(raw));
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be JSON: {"section": {"threshold": number}}' });
+          return z.NEVER;
+        }
+      }),
+    /** BullMQ job lock: a worker that dies mid-job loses the job to another worker after this long. */
+    JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {

@@ -1,6 +1,6 @@
 // Conflicts for the moderation queue: a contribution that looks like another performer, two performers swapped on a
 // scene, and not-same feedback that contradicts trusted faces.
-import type { ConsensusConfig } from './consensus.config.js';
+import { CONSENSUS_DEFAULTS, type ConsensusConfig } from './consensus.config.js';
 import type {
   ConflictRecord,
   ContributorProfile,
@@ -171,7 +171,7 @@ export interface SceneSwapInput {
  */
 export function detectSwaps(
   input: SceneSwapInput,
-  config: Pick<ConsensusConfig, 'agreement' | 'conflicts'>,
+  config: Pick<ConsensusConfig, 'agreement' | 'conflicts'> = CONSENSUS_DEFAULTS,
 ): ConflictRecord[] {
   const contributions = input.contributions
     .filter((c): c is typeof c & { centre: Float32Array } => c.centre !== null)

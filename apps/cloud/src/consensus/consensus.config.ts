@@ -5,8 +5,8 @@
  * - "seed" — /work/shared/seeds (the stash-sense trainer findings: min_unique_frames=2, min_appearances=2).
  * - "issue" — the "Consensus workers" issue (K = 3 distinct contributors, faces of at least 40 px).
  * - "RECIPES" — ../shared/RECIPES.md (faceplugin detector score threshold 0.65).
- * - "bench/accuracy" — `bench/accuracy/main.ts` on the fixture split (bench/results/accuracy-fixtures.json):
- *   pair distance at FAR 1e-3 = 0.514 (3,235 impostor pairs).
+ * - "bench/accuracy" — docs/models.md, "Accuracy on the fixtures" (`bench/accuracy/main.ts`): pair distance at
+ *   FAR 1e-3 = 0.514 on the default split (0.477 with --unknown-every 4); fixture-sized, so optimistic.
  * - "calibration" — `bench/poisoning/calibrate.ts` on all 134 fixture photos of 36 people with the shipped embedder
  *   (bench/poisoning/calibration.json, figures repeated in docs/consensus.md): pair distance at FAR 1e-3 = 0.555;
  *   a face to the centroid of its own person's other photos ≤ 0.478 (p99 0.463), to another person's centroid ≥ 0.480

@@ -1,6 +1,6 @@
 // Contributor standing (tier and weight) and reputation: the share of a contributor's decided faces that were trusted,
 // with moderator decisions counting heavily.
-import type { ConsensusConfig } from './consensus.config.js';
+import { CONSENSUS_DEFAULTS, type ConsensusConfig } from './consensus.config.js';
 import type {
   ContributorProfile,
   ContributorTier,
@@ -23,7 +23,7 @@ export interface ContributorStanding {
  */
 export function reputationEvidence(
   profile: Pick<ContributorProfile, 'decidedFaces' | 'moderatorApproved' | 'moderatorRejected'>,
-  config: Pick<ConsensusConfig, 'reputation'>,
+  config: Pick<ConsensusConfig, 'reputation'> = CONSENSUS_DEFAULTS,
 ): number {
   return (
     profile.decidedFaces +
@@ -41,7 +41,7 @@ export function reputationEvidence(
  */
 export function contributorStanding(
   profile: ContributorProfile | undefined,
-  config: Pick<ConsensusConfig, 'contributors' | 'reputation'>,
+  config: Pick<ConsensusConfig, 'contributors' | 'reputation'> = CONSENSUS_DEFAULTS,
 ): ContributorStanding {
   const c = config.contributors;
   if (!profile)
@@ -112,7 +112,7 @@ export interface ReputationResult {
  */
 export function updateReputation(
   input: ReputationInput,
-  config: Pick<ConsensusConfig, 'contributors' | 'reputation'>,
+  config: Pick<ConsensusConfig, 'contributors' | 'reputation'> = CONSENSUS_DEFAULTS,
 ): ReputationResult {
   for (const key of ['trustedFaces', 'disagreedFaces', 'moderatorApproved', 'moderatorRejected'] as const)
     if (!Number.isFinite(input[key]) || input[key] < 0)

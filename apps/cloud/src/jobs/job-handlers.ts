@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import { ConsensusPerformerHandler } from '../consensus/consensus-performer.handler.js';
 import { VerifyContributionHandler } from '../contributions/verify-contribution.handler.js';
 import { PurgeExpiredSessionsHandler } from '../maintenance/purge-expired-sessions.handler.js';
 import type { JobHandler } from './job-handler.js';
@@ -7,4 +8,5 @@ import type { JobHandler } from './job-handler.js';
 export const JOB_HANDLER_CLASSES: Type<JobHandler>[] = [
   PurgeExpiredSessionsHandler,
   VerifyContributionHandler,
+  ConsensusPerformerHandler,
 ];

@@ -114,7 +114,15 @@ export class JobsService implements OnModuleDestroy {
           if (!handler) throw new Error(`no handler for job ${job.name}`);
           return handler.handle(job.data as never);
         },
-        { connection: this.connection, prefix: this.config.redisPrefix, concurrency },
+        {
+          connection: this.connection,
+          prefix: this.config.redisPrefix,
+          concurrency,
+          // A worker that dies mid-job stops renewing its lock; after lockDuration the job is "stalled"
+          // and another worker takes it over (checked every stalledInterval).
+          lockDuration: this.config.jobLockMs,
+          stalledInterval: this.config.jobLockMs,
+        },
       );
       worker.on('failed', (job, err) =>
         this.logger.warn(`job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`),
