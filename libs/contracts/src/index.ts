@@ -6,3 +6,4 @@ export * from './sidecar.js';
 export * from './face-index.js';
 export * from './faces.js';
 export * from './contributions.js';
+export * from './index-distribution.js';

@@ -10,7 +10,8 @@ export type FaceIndexErrorCode =
   | 'dimension_mismatch'
   | 'data_invalid'
   | 'target_exists'
-  | 'closed';
+  | 'closed'
+  | 'signature_invalid';
 
 export class FaceIndexError extends Error {
   constructor(

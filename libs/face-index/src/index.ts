@@ -16,6 +16,12 @@ export {
   verifyIndexFiles,
   type FileDigest,
 } from './manifest.js';
+export {
+  signManifest,
+  verifyManifestJws,
+  type ManifestSigningKey,
+  type VerifiedManifest,
+} from './manifest-signature.js';
 export type { PerformerRecord } from './performers-file.js';
 export {
   FaceIndex,
