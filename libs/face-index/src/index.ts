@@ -56,3 +56,12 @@ export {
   SyntheticFaceSpace,
   type SyntheticFaceSpaceOptions,
 } from './synthetic.js';
+export {
+  applyIndexDelta,
+  INDEX_DELTA_FORMAT_VERSION,
+  INDEX_DELTA_TYPE,
+  readIndexDeltaHeader,
+  writeIndexDelta,
+  type IndexDeltaHeader,
+  type IndexDeltaSummary,
+} from './delta.js';
