@@ -27,7 +27,8 @@ export const ReadinessSchema = z
           waiting: z.number().int(),
           active: z.number().int(),
           delayed: z.number().int(),
-          failed: z.number().int(),
+          failed: z.number().int().describe('Failed after the last retry (kept for inspection)'),
+          completed: z.number().int().describe('Completed jobs still kept by the queue'),
         }),
       )
       .optional(),

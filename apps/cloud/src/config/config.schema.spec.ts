@@ -33,3 +33,21 @@ test('production needs a JWT secret; admin e-mail and password go together', () 
 test('empty strings count as unset', () => {
   assert.equal(parseCloudEnv({ DATABASE_URL: '' }).DATABASE_URL, undefined);
 });
+
+test('consensus overrides: names and ranges are checked at start-up', () => {
+  assert.deepEqual(
+    parseCloudEnv({ CONSENSUS_OVERRIDES: '{"agreement":{"minWeight":4}}' }).CONSENSUS_OVERRIDES,
+    {
+      agreement: { minWeight: 4 },
+    },
+  );
+  assert.throws(() => parseCloudEnv({ CONSENSUS_OVERRIDES: 'nope' }), /CONSENSUS_OVERRIDES: must be JSON/);
+  assert.throws(
+    () => parseCloudEnv({ CONSENSUS_OVERRIDES: '{"agreement":{"minWieght":4}}' }),
+    /CONSENSUS_OVERRIDES: unknown consensus setting agreement\.minWieght/,
+  );
+  assert.throws(
+    () => parseCloudEnv({ CONSENSUS_OVERRIDES: '{"reputation":{"flagBelow":2}}' }),
+    /CONSENSUS_OVERRIDES: .*reputation\.flagBelow must be ≤ 1/,
+  );
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { consensusConfig } from '../consensus/consensus.config.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -79,17 +80,25 @@ export const CloudEnvSchema = z
     STASHBOX_NOT_FOUND_TTL_SEC: z.coerce.number().int().min(0).default(3_600),
     /** How often workers re-enqueue outbox events and due verifications that were not handed to the queue. */
     OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
-    /** Overrides of consensus thresholds as JSON, e.g. {"agreement":{"minWeight":4}} (docs/consensus.md). */
+    /** Overrides of consensus thresholds as JSON, e.g. {"agreement":{"minWeight":4}} (names: CONSENSUS_DEFAULTS, docs/consensus.md). */
     CONSENSUS_OVERRIDES: z
       .string()
       .default('{}')
       .transform((raw, ctx) => {
+        let overrides: Record<string, Record<string, number>>;
         try {
-          return z.record(z.string(), z.record(z.string(), z.number())).parse(JSON.parse(raw));
+          overrides = z.record(z.string(), z.record(z.string(), z.number())).parse(JSON.parse(raw));
         } catch {
           ctx.addIssue({ code: 'custom', message: 'must be JSON: {"section": {"threshold": number}}' });
           return z.NEVER;
         }
+        try {
+          consensusConfig(overrides); // names and ranges checked now, not at the first job
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+        return overrides;
       }),
     /** BullMQ job lock: a worker that dies mid-job loses the job to another worker after this long. */
     JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),

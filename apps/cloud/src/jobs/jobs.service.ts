@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type ConnectionOptions, type JobsOptions, Queue, Worker } from 'bullmq';
 import { AppConfig } from '../config/app-config.js';
@@ -30,6 +31,7 @@ export interface QueueStats {
   active: number;
   delayed: number;
   failed: number;
+  completed: number;
 }
 
 /**
@@ -88,7 +90,7 @@ export class JobsService implements OnModuleDestroy {
     return Promise.all(
       QUEUE_NAMES.map(async (name) => {
         const counts = await withTimeout(
-          this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed'),
+          this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
           ENQUEUE_TIMEOUT_MS,
           'queue stats',
         );
@@ -98,6 +100,7 @@ export class JobsService implements OnModuleDestroy {
           active: counts.active ?? 0,
           delayed: counts.delayed ?? 0,
           failed: counts.failed ?? 0,
+          completed: counts.completed ?? 0,
         };
       }),
     );
@@ -118,6 +121,8 @@ export class JobsService implements OnModuleDestroy {
           connection: this.connection,
           prefix: this.config.redisPrefix,
           concurrency,
+          // Stored on each job as `processedBy`: which process ran it (operations, and the worker tests).
+          name: `${hostname()}:${process.pid}`,
           // A worker that dies mid-job stops renewing its lock; after lockDuration the job is "stalled"
           // and another worker takes it over (checked every stalledInterval).
           lockDuration: this.config.jobLockMs,

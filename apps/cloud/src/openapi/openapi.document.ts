@@ -71,6 +71,19 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: 'Readiness: PostgreSQL, Redis and migrations',
     responses: { 200: json(ReadinessSchema, 'Ready'), 503: json(ReadinessSchema, 'A dependency is down') },
   });
+  registry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    tags: ['health'],
+    summary:
+      'Prometheus metrics: queue jobs by state, consensus performers by state, trusted faces, open moderation items, flagged contributors, process figures',
+    responses: {
+      200: {
+        description: 'Prometheus text exposition format 0.0.4',
+        content: { 'text/plain': { schema: { type: 'string' } } },
+      },
+    },
+  });
 
   registry.registerPath({
     method: 'post',
