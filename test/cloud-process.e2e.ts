@@ -115,7 +115,7 @@ describe('the cloud service process', () => {
       const ready = (await (await fetch(`${url}/ready`)).json()) as { queues: { name: string }[] };
       assert.deepEqual(
         ready.queues.map((q) => q.name),
-        ['maintenance', 'contributions', 'consensus'],
+        ['maintenance', 'contributions', 'consensus', 'indexes'],
       );
       worker = spawn(process.execPath, [...NODE_ARGS, MAIN, '--worker'], {
         env,

@@ -7,6 +7,7 @@ import { ContributionsModule } from './contributions/contributions.module.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IndexesModule } from './indexes/indexes.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
@@ -39,6 +40,7 @@ export class AppModule {
         MaintenanceModule,
         ContributionsModule,
         ConsensusModule,
+        IndexesModule,
       ],
       controllers: [OpenApiController],
       providers: [{ provide: AppConfig, useValue: config }],

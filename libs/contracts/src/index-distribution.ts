@@ -32,6 +32,18 @@ export const IndexFaceBucketsSchema = z
   })
   .describe('Performers by number of faces in the index (the trainer findings’ buckets)')
   .meta({ id: 'IndexFaceBuckets' });
+export type IndexFaceBuckets = z.infer<typeof IndexFaceBucketsSchema>;
+
+export const IndexFaceBucketPercentSchema = z
+  .strictObject({
+    '1': z.number().min(0).max(100),
+    '2-3': z.number().min(0).max(100),
+    '4-5': z.number().min(0).max(100),
+    '6-10': z.number().min(0).max(100),
+    '11+': z.number().min(0).max(100),
+  })
+  .describe('The buckets as percentages of the performers in the index (one decimal)')
+  .meta({ id: 'IndexFaceBucketPercent' });
 
 export const IndexChangesSchema = z
   .strictObject({
@@ -43,6 +55,7 @@ export const IndexChangesSchema = z
   })
   .describe('Difference from the previous published version of the same model')
   .meta({ id: 'IndexChanges' });
+export type IndexChanges = z.infer<typeof IndexChangesSchema>;
 
 /** A downloadable file of a version: the index files of the manifest, or the delta. */
 export const IndexFileLinkSchema = z
@@ -152,6 +165,7 @@ export const IndexBuildReportSchema = z
     performers: z.number().int().nonnegative(),
     faces: z.number().int().nonnegative(),
     buckets: IndexFaceBucketsSchema,
+    bucketPercent: IndexFaceBucketPercentSchema.optional(),
     changes: IndexChangesSchema,
     durationMs: z.number().int().nonnegative().nullable(),
     error: z.string().nullable(),
@@ -160,6 +174,12 @@ export const IndexBuildReportSchema = z
   })
   .meta({ id: 'IndexBuildReport' });
 export type IndexBuildReport = z.infer<typeof IndexBuildReportSchema>;
+
+/** GET /v1/admin/indexes/builds and the answer of POST /v1/admin/indexes/builds (the builds queued). */
+export const IndexBuildListSchema = z
+  .strictObject({ builds: z.array(IndexBuildReportSchema).describe('Newest first') })
+  .meta({ id: 'IndexBuildList' });
+export type IndexBuildList = z.infer<typeof IndexBuildListSchema>;
 
 export const IndexWithdrawRequestSchema = z
   .strictObject({ reason: z.string().min(1).max(1000) })

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type CloudEnv } from './config.schema.js';
+import { join } from 'node:path';
+import { type CloudEnv, type SigningJwk } from './config.schema.js';
 
 /** Typed, resolved configuration injected everywhere as `AppConfig`. Built once in main.ts. */
 export class AppConfig {
@@ -33,6 +34,17 @@ export class AppConfig {
   readonly outboxSweepIntervalMs: number;
   readonly consensusOverrides: Readonly<Record<string, Record<string, number>>>;
   readonly jobLockMs: number;
+  readonly indexes: {
+    storageDir: string;
+    /** Null: generated once under dataDir (IndexSigningService). Never logged. */
+    signingKey: SigningJwk | null;
+    retiredPublicKeys: readonly { kty: 'OKP'; crv: 'Ed25519'; x: string; kid: string }[];
+    buildIntervalMs: number;
+    maxFacesPerPerformer: number;
+    minFaces: number;
+    buildThreads: number;
+    defaultModel: string;
+  };
 
   constructor(env: CloudEnv & { DATABASE_URL: string; REDIS_URL: string }) {
     this.env = env.NODE_ENV;
@@ -76,5 +88,15 @@ export class AppConfig {
     this.outboxSweepIntervalMs = env.OUTBOX_SWEEP_INTERVAL_MS;
     this.consensusOverrides = env.CONSENSUS_OVERRIDES;
     this.jobLockMs = env.JOB_LOCK_MS;
+    this.indexes = {
+      storageDir: env.INDEX_STORAGE_DIR ?? join(env.DATA_DIR, 'indexes'),
+      signingKey: env.INDEX_SIGNING_KEY ?? null,
+      retiredPublicKeys: env.INDEX_RETIRED_PUBLIC_KEYS,
+      buildIntervalMs: env.INDEX_BUILD_INTERVAL_MS,
+      maxFacesPerPerformer: env.INDEX_MAX_FACES_PER_PERFORMER,
+      minFaces: env.INDEX_MIN_FACES,
+      buildThreads: env.INDEX_BUILD_THREADS,
+      defaultModel: env.INDEX_DEFAULT_MODEL,
+    };
   }
 }

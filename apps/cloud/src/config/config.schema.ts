@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { consensusConfig } from '../consensus/consensus.config.js';
 
@@ -7,6 +8,56 @@ const bool = z
 
 const redisUrl = z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' });
 const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgresql:// URL' });
+
+const IndexJwkListSchema = z.array(
+  z.object({
+    kty: z.literal('OKP'),
+    crv: z.literal('Ed25519'),
+    x: z.string().min(1),
+    kid: z.string().min(1).max(128),
+  }),
+);
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface SigningJwk {
+  kty: 'OKP';
+  crv: 'Ed25519';
+  x: string;
+  d: string;
+  kid: string;
+}
+
+/** A private Ed25519 JWK with a kid whose `x` matches its `d`; or what is wrong with it (without the key). */
+export function checkSigningJwk(raw: string): SigningJwk | string {
+  const parsed = z
+    .object({
+      kty: z.literal('OKP'),
+      crv: z.literal('Ed25519'),
+      x: z.string().min(1),
+      d: z.string().min(1),
+      kid: z.string().min(1).max(128),
+    })
+    .safeParse(safeJson(raw));
+  if (!parsed.success)
+    return 'must be a private Ed25519 JWK as JSON: {"kty":"OKP","crv":"Ed25519","x":…,"d":…,"kid":…}';
+  try {
+    const { kty, crv, x, d } = parsed.data;
+    const publicJwk = createPublicKey(createPrivateKey({ key: { kty, crv, x, d }, format: 'jwk' })).export({
+      format: 'jwk',
+    });
+    if (publicJwk.x !== x) return 'its public part "x" does not belong to its private part "d"';
+  } catch {
+    return 'is not a valid Ed25519 key';
+  }
+  return parsed.data as SigningJwk;
+}
 
 /**
  * Every setting of the cloud service, read from the environment once at start-up. Unknown values
@@ -102,6 +153,53 @@ export const CloudEnvSchema = z
       }),
     /** BullMQ job lock: a worker that dies mid-job loses the job to another worker after this long. */
     JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
+    /** Where published index versions are stored (local filesystem). Default: DATA_DIR/indexes. */
+    INDEX_STORAGE_DIR: z.string().min(1).optional(),
+    /**
+     * Current index signing key: a private Ed25519 JWK with a kid, as JSON ({"kty":"OKP","crv":"Ed25519","x":…,"d":…,"kid":…}).
+     * Unset: one is generated once and kept in DATA_DIR/index-signing-key.json (mode 0600). Never logged.
+     */
+    INDEX_SIGNING_KEY: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined) return undefined;
+        const problem = checkSigningJwk(raw);
+        if (typeof problem === 'string') {
+          ctx.addIssue({ code: 'custom', message: problem });
+          return z.NEVER;
+        }
+        return problem;
+      }),
+    /** Retired public keys still served at /v1/indexes/keys (rotation): a JSON array of public Ed25519 JWKs with kids. */
+    INDEX_RETIRED_PUBLIC_KEYS: z
+      .string()
+      .default('[]')
+      .transform((raw, ctx) => {
+        const parsed = IndexJwkListSchema.safeParse(safeJson(raw));
+        if (!parsed.success) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must be a JSON array of {"kty":"OKP","crv":"Ed25519","x":…,"kid":…} public keys',
+          });
+          return z.NEVER;
+        }
+        return parsed.data;
+      }),
+    /** How often workers build every active model's index (incremental); 0 turns the schedule off. Daily by default. */
+    INDEX_BUILD_INTERVAL_MS: z.coerce.number().int().min(0).default(86_400_000),
+    /**
+     * Most faces per performer in an index, chosen by farthest-point sampling (diverse poses and lighting).
+     * 20: the trainer findings' largest bucket is 11+ faces, and beyond ≈10 diverse faces a performer's nearest
+     * face rarely changes; a cap keeps a prolific performer from dominating the index size.
+     */
+    INDEX_MAX_FACES_PER_PERFORMER: z.coerce.number().int().min(1).max(10_000).default(20),
+    /** Performers with fewer selected faces are left out of the index (export only: the faces stay in the database). */
+    INDEX_MIN_FACES: z.coerce.number().int().min(1).max(1_000).default(1),
+    /** Threads the index build gives usearch (graph insertion). */
+    INDEX_BUILD_THREADS: z.coerce.number().int().min(1).max(256).default(2),
+    /** The model GET /v1/indexes/latest serves when no ?model= is given: the embedder the client ships. */
+    INDEX_DEFAULT_MODEL: z.string().min(1).default('faceplugin-fr-feature'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {

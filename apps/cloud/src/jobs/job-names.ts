@@ -3,7 +3,7 @@
  * parameters only; the handler reads current state from the database, so a retried or duplicated job
  * is harmless (idempotent).
  */
-export const QUEUE_NAMES = ['maintenance', 'contributions', 'consensus'] as const;
+export const QUEUE_NAMES = ['maintenance', 'contributions', 'consensus', 'indexes'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobPayloads {
@@ -13,6 +13,10 @@ export interface JobPayloads {
   'contributions.verify': { contributionId: string };
   /** Re-decides the trusted faces of one performer for one embedding model. */
   'consensus.performer': { performerId: string; modelId: string };
+  /** Runs one queued index build (index_builds row); a second one for the same model waits its turn. */
+  'indexes.build': { buildId: string };
+  /** The schedule: queues an incremental index build for every active embedding model. */
+  'indexes.schedule-builds': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
@@ -20,6 +24,8 @@ export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   'maintenance.purge-expired-sessions': 'maintenance',
   'contributions.verify': 'contributions',
   'consensus.performer': 'consensus',
+  'indexes.build': 'indexes',
+  'indexes.schedule-builds': 'indexes',
 };
 
 export function isJobName(name: string): name is JobName {

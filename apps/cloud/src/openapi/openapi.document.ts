@@ -22,6 +22,14 @@ import {
   UserListQuerySchema,
   UserListSchema,
   UserSchema,
+  FaceIndexVersionSchema,
+  IndexBuildListSchema,
+  IndexBuildRequestSchema,
+  IndexJwksSchema,
+  IndexReleaseSchema,
+  IndexVersionListSchema,
+  IndexVersionSummarySchema,
+  IndexWithdrawRequestSchema,
 } from '@stash-sense/contracts';
 import { z } from 'zod';
 
@@ -250,6 +258,104 @@ export function buildOpenApiDocument(serverUrl: string) {
       201: json(FeedbackReceiptSchema, 'Stored'),
       ...errors,
       404: error('Performer unknown here'),
+    },
+  });
+
+  // Published face indexes (docs/index-distribution.md): public downloads, admin builds and withdrawal.
+  const versionParam = z.object({ version: FaceIndexVersionSchema });
+  const fileResponses = {
+    200: {
+      description:
+        'The file. ETag = "sha256" from the manifest; Cache-Control: public, max-age=31536000, immutable; Accept-Ranges: bytes',
+      content: { 'application/octet-stream': { schema: { type: 'string' as const, format: 'binary' } } },
+    },
+    206: { description: 'The requested byte range (Range: bytes=first-last)' },
+    304: { description: 'If-None-Match matched the ETag' },
+    404: error('No such version or file'),
+    416: error('Range past the end of the file (Content-Range: bytes */size)'),
+  };
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/indexes',
+    tags: ['indexes'],
+    summary: 'Index versions, newest first (published and withdrawn)',
+    request: { query: z.object({ model: z.string().optional().describe('Embedding model name') }) },
+    responses: { 200: json(IndexVersionListSchema, 'Versions'), 404: error('Unknown model') },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/indexes/latest',
+    tags: ['indexes'],
+    summary: 'The newest published version of a model (default: the model the client ships)',
+    request: { query: z.object({ model: z.string().optional().describe('Embedding model name') }) },
+    responses: {
+      200: json(IndexReleaseSchema, 'Signed manifest and download links'),
+      404: error('None yet'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/indexes/keys',
+    tags: ['indexes'],
+    summary: 'Public keys that sign manifests: the current one and retired ones (JWKS)',
+    responses: { 200: json(IndexJwksSchema, 'Ed25519 public keys') },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/indexes/{version}/manifest',
+    tags: ['indexes'],
+    summary: 'One version: signed manifest (compact JWS), files and delta',
+    request: { params: versionParam },
+    responses: { 200: json(IndexReleaseSchema, 'The release'), 404: error('No such version') },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/indexes/{version}/files/{name}',
+    tags: ['indexes'],
+    summary: 'Download a file the manifest lists (or the delta)',
+    request: { params: versionParam.extend({ name: z.string() }) },
+    responses: fileResponses,
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/indexes/{version}/delta',
+    tags: ['indexes'],
+    summary: 'The delta from the parent version (for versions built incrementally)',
+    request: { params: versionParam },
+    responses: fileResponses,
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/admin/indexes/builds',
+    tags: ['admin'],
+    summary: 'Queue an index build per model (admins); the worker runs it',
+    security: security('session', 'apiKey'),
+    request: { body: { content: { 'application/json': { schema: IndexBuildRequestSchema } } } },
+    responses: { 202: json(IndexBuildListSchema, 'Queued builds'), ...errors },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/admin/indexes/builds',
+    tags: ['admin'],
+    summary: 'Build reports, newest first (admins)',
+    security: security('session', 'apiKey'),
+    responses: { 200: json(IndexBuildListSchema, 'Reports'), ...errors },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/admin/indexes/{version}/withdraw',
+    tags: ['admin'],
+    summary: 'Withdraw a version (admins): latest falls back to the previous published version',
+    security: security('session', 'apiKey'),
+    request: {
+      params: versionParam,
+      body: { content: { 'application/json': { schema: IndexWithdrawRequestSchema } } },
+    },
+    responses: {
+      200: json(IndexVersionSummarySchema, 'Withdrawn'),
+      ...errors,
+      404: error('No such version'),
+      409: error('Withdrawn already'),
     },
   });
 

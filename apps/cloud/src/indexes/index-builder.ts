@@ -1,0 +1,233 @@
+// The build itself, without Nest or a database (docs/index-distribution.md): trusted faces in, grouped by
+// performer, a face index version out. The build service feeds it from PostgreSQL; bench/index-build feeds
+// it synthetic faces. Ids are stable: performers keep the ids the caller maps them to, faces present in the
+// parent keep theirs, new faces get fresh ids from the writer (never reused).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { IndexChanges, IndexManifest } from '@stash-sense/contracts';
+import { FACE_INDEX_FILES, FaceIndexWriter, REMOVED_FACE } from '@stash-sense/face-index';
+import { selectDiverse } from './diversity.rules.js';
+
+export interface BuildPerformerMeta {
+  name: string;
+  disambiguation?: string | null;
+  primarySource?: string | null;
+  /** Every stash-box id: endpoint = the stash-box GraphQL URL. */
+  stashIds: { endpoint: string; stashId: string }[];
+}
+
+/** All trusted faces of one performer (the source groups them; performers in any order, each once). */
+export interface PerformerFaces {
+  performerId: string;
+  faces: { faceId: number; vector: Float32Array }[];
+}
+
+export interface IndexBuildInput {
+  model: { name: string; version: string; dimension: number };
+  indexVersion: string;
+  /** Where the new version is written (must not exist). */
+  outDir: string;
+  /** The version this one continues (ids, graph); null for the first build of a model. */
+  parent: { dir: string; version: string } | null;
+  /** Build a fresh graph from the parent's vectors (a "full" build that still keeps every id). */
+  rebuild: boolean;
+  performers: ReadonlyMap<string, BuildPerformerMeta>;
+  faces: AsyncIterable<PerformerFaces>;
+  /** Performer uuid → index performer id, as persisted; new performers are added to it. */
+  performerIds: Map<string, number>;
+  /** Database face id → index face id, for the faces present in the parent. */
+  presentFaces: ReadonlyMap<number, number>;
+  maxFacesPerPerformer: number;
+  minFaces: number;
+  threads: number;
+  /** Build anyway when nothing changed (a requested full build). */
+  force?: boolean;
+  onProgress?: (phase: 'select' | 'graph', done: number, total: number) => void;
+}
+
+export interface IndexBuildOutput {
+  status: 'built' | 'unchanged';
+  manifest: IndexManifest | null;
+  performers: number;
+  faces: number;
+  /** Faces per performer present in the new version. */
+  faceCounts: number[];
+  changes: IndexChanges;
+  /** New face ids: newFaceIds[i] (database) → newIndexFaceIds[i] (index). */
+  newFaceIds: number[];
+  newIndexFaceIds: number[];
+  newPerformerIds: { performerId: string; indexPerformerId: number }[];
+  /** Face ids of the parent's face table: ids at or above it belong to no ancestor of this version. */
+  parentFaceIdCount: number;
+}
+
+function recordKey(meta: {
+  name: string;
+  disambiguation?: string | null;
+  primarySource?: string | null;
+  stashIds: { endpoint: string; stashId: string }[];
+}): string {
+  return JSON.stringify([
+    meta.name,
+    meta.disambiguation ?? null,
+    meta.primarySource ?? null,
+    [...meta.stashIds]
+      .map((s) => `${s.endpoint} ${s.stashId}`)
+      .sort()
+      .join('\n'),
+  ]);
+}
+
+function performerRecord(meta: BuildPerformerMeta) {
+  return {
+    name: meta.name.slice(0, 512) || 'unknown',
+    stashIds: [...meta.stashIds]
+      .sort((a, b) => (a.endpoint + a.stashId < b.endpoint + b.stashId ? -1 : 1))
+      .slice(0, 64),
+    ...(meta.primarySource ? { primarySource: meta.primarySource.slice(0, 64) } : {}),
+    ...(meta.disambiguation ? { disambiguation: meta.disambiguation.slice(0, 512) } : {}),
+  };
+}
+
+/** The face table of an index folder (entry i = performer id of face i, REMOVED_FACE when removed). */
+export async function readFaceTable(dir: string): Promise<Uint32Array> {
+  const bytes = await readFile(join(dir, FACE_INDEX_FILES.faceTable));
+  const table = new Uint32Array(bytes.byteLength / 4);
+  new Uint8Array(table.buffer).set(bytes);
+  return table;
+}
+
+export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBuildOutput> {
+  const { parent } = input;
+  const writer = parent
+    ? await FaceIndexWriter.fromParent(parent.dir, {
+        threads: input.threads,
+        rebuild: input.rebuild,
+      })
+    : FaceIndexWriter.create({
+        model: { ...input.model, metric: 'cosine' },
+        storage: 'float16',
+        threads: input.threads,
+      });
+  const parentTable = parent ? await readFaceTable(parent.dir) : new Uint32Array(0);
+  const parentPerformers = new Map<number, string>();
+  for (const id of writer.performerIds()) parentPerformers.set(id, recordKey(writer.getPerformer(id)!));
+
+  let nextPerformerId = 0;
+  for (const id of input.performerIds.values()) nextPerformerId = Math.max(nextPerformerId, id + 1);
+  for (const id of parentPerformers.keys()) nextPerformerId = Math.max(nextPerformerId, id + 1);
+
+  const changes: IndexChanges = {
+    facesAdded: 0,
+    facesRemoved: 0,
+    performersAdded: 0,
+    performersRemoved: 0,
+    performersChanged: 0,
+  };
+  const visited = new Set<number>();
+  const toRemove: number[] = [];
+  const newFaceIds: number[] = [];
+  const newIndexFaceIds: number[] = [];
+  const newPerformerIds: IndexBuildOutput['newPerformerIds'] = [];
+  const wanted = new Set<number>();
+  let performersSeen = 0;
+
+  for await (const group of input.faces) {
+    const meta = input.performers.get(group.performerId);
+    if (!meta || group.faces.length === 0) continue;
+    let indexPerformerId = input.performerIds.get(group.performerId);
+    // Faces the parent holds for this very performer are kept (seeds), unless the cap shrank.
+    const seeds: number[] = [];
+    group.faces.forEach((face, i) => {
+      const indexFaceId = input.presentFaces.get(face.faceId);
+      if (indexFaceId === undefined) return;
+      visited.add(face.faceId);
+      if (indexPerformerId !== undefined && parentTable[indexFaceId] === indexPerformerId) seeds.push(i);
+      else toRemove.push(indexFaceId); // moved to another performer: removed here, added anew below
+    });
+    let chosen = selectDiverse(
+      group.faces.map((f) => f.vector),
+      input.maxFacesPerPerformer,
+      seeds,
+    );
+    if (chosen.length < input.minFaces) chosen = [];
+    const chosenSet = new Set(chosen);
+    for (const i of seeds)
+      if (!chosenSet.has(i)) toRemove.push(input.presentFaces.get(group.faces[i]!.faceId)!);
+    input.onProgress?.('select', ++performersSeen, input.performers.size);
+    if (chosen.length === 0) continue;
+
+    if (indexPerformerId === undefined) {
+      indexPerformerId = nextPerformerId++;
+      input.performerIds.set(group.performerId, indexPerformerId);
+      newPerformerIds.push({ performerId: group.performerId, indexPerformerId });
+    }
+    wanted.add(indexPerformerId);
+    const record = performerRecord(meta);
+    const existing = writer.getPerformer(indexPerformerId);
+    if (!existing) writer.addPerformer({ id: indexPerformerId, ...record });
+    else if (recordKey(existing) !== recordKey(record)) {
+      // Optional fields the record no longer has are cleared explicitly.
+      writer.updatePerformer(indexPerformerId, {
+        disambiguation: undefined,
+        primarySource: undefined,
+        ...record,
+      });
+    }
+    const seedSet = new Set(seeds);
+    const added = chosen.filter((i) => !seedSet.has(i));
+    if (added.length > 0) {
+      const ids = writer.addFaces(
+        indexPerformerId,
+        added.map((i) => group.faces[i]!.vector),
+      );
+      added.forEach((i, k) => {
+        newFaceIds.push(group.faces[i]!.faceId);
+        newIndexFaceIds.push(ids[k]!);
+      });
+      changes.facesAdded += ids.length;
+    }
+  }
+  // Faces of the parent that are no longer trusted (or were deleted): out.
+  for (const [faceId, indexFaceId] of input.presentFaces)
+    if (!visited.has(faceId)) toRemove.push(indexFaceId);
+  // Faces of the parent that no mapping names (should not happen): out as well, rather than unremovable.
+  const mapped = new Set(input.presentFaces.values());
+  for (let id = 0; id < parentTable.length; id++)
+    if (parentTable[id] !== REMOVED_FACE && !mapped.has(id)) toRemove.push(id);
+  changes.facesRemoved = writer.removeFaces(toRemove);
+
+  for (const id of writer.performerIds()) {
+    if (!wanted.has(id) || writer.getPerformer(id)!.faceCount === 0) {
+      writer.removePerformer(id);
+    }
+  }
+  const faceCounts: number[] = [];
+  for (const id of writer.performerIds()) {
+    const record = writer.getPerformer(id)!;
+    faceCounts.push(record.faceCount);
+    const before = parentPerformers.get(id);
+    if (before === undefined) changes.performersAdded++;
+    else if (before !== recordKey(record)) changes.performersChanged++;
+  }
+  for (const id of parentPerformers.keys()) if (!writer.getPerformer(id)) changes.performersRemoved++;
+
+  const counts = writer.counts;
+  const base = {
+    performers: counts.performers,
+    faces: counts.faces,
+    faceCounts,
+    changes,
+    newFaceIds,
+    newIndexFaceIds,
+    newPerformerIds,
+    parentFaceIdCount: parentTable.length,
+  };
+  const unchanged = parent !== null && !input.force && Object.values(changes).every((v) => v === 0);
+  if (unchanged) return { status: 'unchanged', manifest: null, ...base };
+  const manifest = await writer.write(input.outDir, {
+    indexVersion: input.indexVersion,
+    onProgress: (done, total) => input.onProgress?.('graph', done, total),
+  });
+  return { status: 'built', manifest, ...base };
+}
