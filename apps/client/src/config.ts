@@ -42,6 +42,13 @@ export const CLIENT_LIMITS = {
    * photo is skipped because it is ambiguous whom the folder label means.
    */
   enrolDominantFaceAreaRatio: 2.5,
+  /**
+   * `index pull`: a request that sends nothing for this long is abandoned (the partial file is kept and the next
+   * pull resumes it). Generous for a slow line; a stalled connection otherwise hangs forever.
+   */
+  downloadIdleTimeoutMs: 60_000,
+  /** Versions kept under <index>/versions: the current one and the previous one (for `index rollback`). */
+  keptIndexVersions: 2,
 } as const;
 
 export const DeviceSchema = z.enum(['cpu', 'cuda']);
@@ -70,6 +77,14 @@ export const ClientConfigSchema = z.object({
   maxUploadBytes: positiveInt('max upload size', 1024 * 1024 * 1024).default(
     CLIENT_LIMITS.defaultMaxUploadBytes,
   ),
+  /** The Stash Sense cloud that publishes signed indexes (`index pull`, `index trust`, POST /database/update). */
+  cloudUrl: z
+    .url({ protocol: /^https?$/, error: 'the cloud URL must be an http:// or https:// URL' })
+    .optional(),
+  /** Pinned public keys of the index signers (JSON `{ keys: [JWK…] }`), written by `index trust`. */
+  trustedKeysFile: z.string().min(1),
+  /** Public keys given in the configuration itself (JSON `{ keys: [JWK…] }`); added to the pinned ones. */
+  indexKeys: z.string().min(1).optional(),
 });
 export type ClientConfig = z.infer<typeof ClientConfigSchema>;
 
@@ -82,6 +97,8 @@ export interface ConfigFlags {
   host?: string;
   port?: string | number;
   maxUploadMb?: string | number;
+  cloudUrl?: string;
+  trustedKeysFile?: string;
 }
 
 /** Environment variables read, in the order they appear in the docs. */
@@ -93,6 +110,9 @@ export const CONFIG_ENV = {
   host: 'STASH_SENSE_HOST',
   port: 'STASH_SENSE_PORT',
   maxUploadMb: 'STASH_SENSE_MAX_UPLOAD_MB',
+  cloudUrl: 'STASH_SENSE_CLOUD_URL',
+  trustedKeysFile: 'STASH_SENSE_TRUSTED_KEYS',
+  indexKeys: 'STASH_SENSE_INDEX_KEYS',
 } as const;
 
 export class ConfigError extends Error {
@@ -103,6 +123,12 @@ export class ConfigError extends Error {
 export function defaultIndexDir(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
   const dataHome = env.XDG_DATA_HOME?.trim() || join(home, '.local', 'share');
   return join(dataHome, 'stash-sense', 'index');
+}
+
+/** `$XDG_DATA_HOME/stash-sense/trusted-keys.json`: the index signing keys pinned by `index trust`. */
+export function defaultTrustedKeysFile(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+  const dataHome = env.XDG_DATA_HOME?.trim() || join(home, '.local', 'share');
+  return join(dataHome, 'stash-sense', 'trusted-keys.json');
 }
 
 function pick(flag: string | number | undefined, envValue: string | undefined): string | number | undefined {
@@ -136,6 +162,10 @@ export function loadClientConfig(
     host: pick(flags.host, env[CONFIG_ENV.host]),
     port: pick(flags.port, env[CONFIG_ENV.port]),
     maxUploadBytes: megabytesToBytes(pick(flags.maxUploadMb, env[CONFIG_ENV.maxUploadMb])),
+    cloudUrl: pick(flags.cloudUrl, env[CONFIG_ENV.cloudUrl]),
+    trustedKeysFile:
+      pick(flags.trustedKeysFile, env[CONFIG_ENV.trustedKeysFile]) ?? defaultTrustedKeysFile(env),
+    indexKeys: pick(undefined, env[CONFIG_ENV.indexKeys]),
   };
   const parsed = ClientConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -152,6 +182,8 @@ export function loadClientConfig(
   return {
     ...config,
     indexDir: resolve(config.indexDir),
+    trustedKeysFile: resolve(String(config.trustedKeysFile)),
+    ...(config.cloudUrl ? { cloudUrl: config.cloudUrl.replace(/\/+$/, '') } : {}),
     ...(config.modelsDir ? { modelsDir: resolve(config.modelsDir) } : {}),
   };
 }

@@ -253,10 +253,45 @@ export const FaceIndexInfoSchema = z
     performerCount: z.number().int().nonnegative(),
     faceCount: z.number().int().nonnegative(),
     sizeBytes: z.number().int().nonnegative().describe('Bytes on disk of the index folder'),
-    createdAt: z.string().describe('ISO 8601 time the index was written'),
+    createdAt: z.string().describe('ISO 8601 time the index was written (its build date)'),
+    parentVersion: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('Version this one was built from incrementally; null for a full build'),
+    signed: z
+      .boolean()
+      .optional()
+      .describe('true for a pulled index whose signed manifest (manifest.jws) is kept beside it'),
+    previousVersion: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('The version `stash-sense index rollback` would return to; null when none is kept'),
   })
   .meta({ id: 'FaceIndexInfo' });
 export type FaceIndexInfo = z.infer<typeof FaceIndexInfoSchema>;
+
+/** POST /database/update and `stash-sense index pull --json`. */
+export const DatabaseUpdateResultSchema = z
+  .object({
+    status: z
+      .enum(['updated', 'current', 'rolled-back', 'error'])
+      .describe(
+        'updated: a newer index is in use now; current: already the latest; rolled-back: the local version was withdrawn and the served latest is in use; error: nothing changed (see detail)',
+      ),
+    version: z.string().nullable().describe('The index version in use after the update'),
+    previousVersion: z.string().nullable().describe('The version in use before, kept for rollback'),
+    via: z
+      .enum(['delta', 'full', 'local'])
+      .nullable()
+      .describe('How the files came: a delta from the previous version, every file, or already on disk'),
+    downloadedBytes: z.number().int().nonnegative(),
+    durationMs: z.number().int().nonnegative(),
+    detail: z.string().optional().describe('Why the update failed, and what to do'),
+  })
+  .meta({ id: 'DatabaseUpdateResult' });
+export type DatabaseUpdateResult = z.infer<typeof DatabaseUpdateResultSchema>;
 
 export const SidecarHealthSchema = z
   .object({
@@ -307,6 +342,26 @@ export function buildSidecarOpenApiDocument(options: { version: string; serverUr
     responses: {
       200: { description: 'Index loaded', ...json(FaceIndexInfoSchema) },
       ...errorResponses({ 503: 'No index at the configured folder (the detail says how to build one)' }),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/database/update',
+    summary: 'Pull the latest signed face index from the cloud and switch to it without dropping requests',
+    description:
+      'Verifies the manifest signature against the pinned keys and every file against the manifest; applies a ' +
+      'delta when one is offered from the version in use. On any failure the index in use stays.',
+    responses: {
+      200: { description: 'updated, already current, or rolled back', ...json(DatabaseUpdateResultSchema) },
+      409: {
+        description: 'Refused: bad signature, unknown key, tampered or truncated file (nothing changed)',
+        ...json(DatabaseUpdateResultSchema),
+      },
+      502: {
+        description: 'The cloud could not be reached or answered an error (nothing changed)',
+        ...json(DatabaseUpdateResultSchema),
+      },
+      ...errorResponses({ 503: 'No cloud URL configured (STASH_SENSE_CLOUD_URL)' }),
     },
   });
   registry.registerPath({

@@ -11,6 +11,7 @@ import type { SidecarServices } from './services.js';
 const ROUTES = new Map<string, readonly string[]>([
   ['/health', ['GET']],
   ['/database/info', ['GET']],
+  ['/database/update', ['POST']],
   ['/openapi.json', ['GET']],
   ['/identify', ['POST']],
   ['/identify/scene', ['POST']],

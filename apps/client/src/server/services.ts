@@ -1,5 +1,6 @@
 import type { SidecarModel } from '@stash-sense/contracts';
 import type { Device } from '../config.js';
+import type { IndexUpdater } from '../index/index-updater.js';
 import type { FaceIndexStore } from '../services/face-index-store.js';
 import type { IdentifyService } from '../services/identify.service.js';
 import type { WorkQueue } from '../services/work-queue.js';
@@ -8,6 +9,8 @@ import type { WorkQueue } from '../services/work-queue.js';
 export interface SidecarServices {
   identify: IdentifyService;
   indexStore: FaceIndexStore;
+  /** POST /database/update: pulls the latest signed index (one pull at a time). */
+  updater: IndexUpdater;
   queue: WorkQueue;
   model: SidecarModel;
   /** Where the models really run (after any CUDA → CPU fallback). */

@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CLIENT_LIMITS, type ClientConfig } from '../config.js';
+import { IndexUpdater } from '../index/index-updater.js';
 import { FaceIndexStore } from '../services/face-index-store.js';
 import { IdentifyService } from '../services/identify.service.js';
 import { openFacePipeline } from '../services/pipeline.js';
@@ -43,8 +44,13 @@ export async function startSidecar(
     log.info(`face index ${config.indexDir}: ${index.performerCount} performers, ${index.faceCount} faces`);
   else log.info(`warning: ${index.problem}`);
 
+  const updater = new IndexUpdater({
+    config,
+    model: pipeline.model.name,
+    log: (line) => log.info(`index update: ${line}`),
+  });
   const app = createSidecarApp(
-    { identify, indexStore, queue, model: pipeline.model, device: pipeline.device },
+    { identify, indexStore, updater, queue, model: pipeline.model, device: pipeline.device },
     { maxUploadBytes: config.maxUploadBytes, log },
   );
   const server = createServer(app);

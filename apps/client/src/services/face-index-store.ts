@@ -1,9 +1,13 @@
-// The face index a long-running process uses: opened on first need, reopened when the folder is rebuilt
-// (manifest.json changed), and described for `index info`, GET /health and GET /database/info.
-import { stat } from 'node:fs/promises';
+// The face index a long-running process uses: opened on first need, reopened when the index changes — a pulled
+// version made current (the `current` symlink of the index folder now names another version) or a folder
+// rebuilt in place (manifest.json changed) — and described for `index info`, GET /health and GET /database/info.
+// A swapped-out index is closed only when the searches still using it (`use`) have finished, so a sidecar
+// switches versions without failing a request.
+import { realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FaceIndexInfo, SidecarHealth } from '@stash-sense/contracts';
 import { FaceIndex, FaceIndexError } from '@stash-sense/face-index';
+import { activeIndexDir, MANIFEST_JWS_FILE, PREVIOUS_LINK, readVersionLink } from '../index/index-root.js';
 import type { EmbeddingModelInfo } from '../pipeline/index.js';
 import { IndexUnavailableError, ModelMismatchError } from './errors.js';
 
@@ -11,8 +15,11 @@ const MANIFEST = 'manifest.json';
 
 interface Loaded {
   index: FaceIndex;
-  /** manifest.json's mtime and size when opened: a rebuild in place changes them. */
+  /** Resolved folder + manifest.json's mtime and size when opened: a swap or a rebuild changes them. */
   stamp: string;
+  dir: string;
+  users: number;
+  retired: boolean;
 }
 
 export type IndexStatus = SidecarHealth['index'];
@@ -27,12 +34,24 @@ export class FaceIndexStore {
     private readonly model?: EmbeddingModelInfo,
   ) {}
 
-  /** The open index; reopens it when manifest.json changed. Throws IndexUnavailableError / ModelMismatchError. */
+  /**
+   * The open index; reopens it when the index changed. Throws IndexUnavailableError / ModelMismatchError.
+   * The index may be swapped out (and closed) at the next turn of the event loop: searches use `use`.
+   */
   async get(): Promise<FaceIndex> {
-    const stamp = await this.manifestStamp();
-    if (this.loaded && this.loaded.stamp === stamp) return this.loaded.index;
-    this.opening ??= this.open(stamp).finally(() => (this.opening = undefined));
-    return (await this.opening).index;
+    return (await this.current()).index;
+  }
+
+  /** Runs `fn` with the current index; the index stays open until `fn` has finished, even across a swap. */
+  async use<T>(fn: (index: FaceIndex) => T | Promise<T>): Promise<T> {
+    const loaded = await this.current();
+    loaded.users++;
+    try {
+      return await fn(loaded.index);
+    } finally {
+      loaded.users--;
+      if (loaded.retired && loaded.users === 0) loaded.index.close();
+    }
   }
 
   /** Never throws: says whether an index is usable and why not. */
@@ -51,38 +70,55 @@ export class FaceIndexStore {
   }
 
   async info(): Promise<FaceIndexInfo> {
-    const { manifest } = await this.get();
-    const manifestBytes = (await stat(join(this.dir, MANIFEST))).size;
+    const { index, dir } = await this.current();
+    const { manifest } = index;
+    const manifestBytes = (await stat(join(dir, MANIFEST))).size;
+    const signed = await stat(join(dir, MANIFEST_JWS_FILE)).then(
+      () => true,
+      () => false,
+    );
+    const previous = await readVersionLink(this.dir, PREVIOUS_LINK);
     return {
       dir: this.dir,
       indexVersion: manifest.indexVersion,
+      parentVersion: manifest.parentVersion,
       model: manifest.model,
       performerCount: manifest.counts.performers,
       faceCount: manifest.counts.faces,
       sizeBytes: manifestBytes + manifest.files.reduce((sum, file) => sum + file.size, 0),
       createdAt: manifest.createdAt,
+      signed,
+      previousVersion: previous && previous !== manifest.indexVersion ? previous : null,
     };
   }
 
   async close(): Promise<void> {
     await this.opening?.catch(() => undefined);
-    this.loaded?.index.close();
+    if (this.loaded) this.retire(this.loaded);
     this.loaded = undefined;
   }
 
-  private async manifestStamp(): Promise<string> {
+  private async current(): Promise<Loaded> {
+    const { dir, stamp } = await this.resolve();
+    if (this.loaded && this.loaded.stamp === stamp) return this.loaded;
+    this.opening ??= this.open(dir, stamp).finally(() => (this.opening = undefined));
+    return this.opening;
+  }
+
+  private async resolve(): Promise<{ dir: string; stamp: string }> {
     try {
-      const info = await stat(join(this.dir, MANIFEST));
-      return `${info.mtimeMs}:${info.size}`;
+      const dir = await realpath(activeIndexDir(this.dir));
+      const info = await stat(join(dir, MANIFEST));
+      return { dir, stamp: `${dir}:${info.mtimeMs}:${info.size}` };
     } catch {
       throw new IndexUnavailableError(this.dir, `there is no ${MANIFEST} there`);
     }
   }
 
-  private async open(stamp: string): Promise<Loaded> {
+  private async open(dir: string, stamp: string): Promise<Loaded> {
     let index: FaceIndex;
     try {
-      index = await FaceIndex.open(this.dir, {
+      index = await FaceIndex.open(dir, {
         ...(this.model
           ? {
               expectModel: {
@@ -102,8 +138,14 @@ export class FaceIndexStore {
       }
       throw new IndexUnavailableError(this.dir, (error as Error).message, { cause: error });
     }
-    this.loaded?.index.close();
-    this.loaded = { index, stamp };
+    if (this.loaded) this.retire(this.loaded);
+    this.loaded = { index, stamp, dir, users: 0, retired: false };
     return this.loaded;
+  }
+
+  /** Closes an index that is no longer current once nobody uses it. */
+  private retire(loaded: Loaded): void {
+    loaded.retired = true;
+    if (loaded.users === 0) loaded.index.close();
   }
 }

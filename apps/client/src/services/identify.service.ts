@@ -123,9 +123,11 @@ export class IdentifyService {
         options.onProgress?.({ type: 'frames', file: path, done: frames.length, total: count });
       }
       if (options.signal?.aborted) throw new CancelledError();
-      const scene = identifyScene(await this.deps.indexStore.get(), frames, {
-        ...(options.topK !== undefined ? { topK: options.topK } : {}),
-      });
+      const scene = await this.deps.indexStore.use((index) =>
+        identifyScene(index, frames, {
+          ...(options.topK !== undefined ? { topK: options.topK } : {}),
+        }),
+      );
       return {
         kind: 'video',
         width: video.width,
@@ -186,9 +188,11 @@ export class IdentifyService {
       if (options.signal?.aborted) throw new CancelledError();
       const image = await loadImage(input);
       const faces = await this.deps.pipeline.analyzeImage(image);
-      const identifications = identifyFaces(await this.deps.indexStore.get(), faces, {
-        ...(options.topK !== undefined ? { topK: options.topK } : {}),
-      });
+      const identifications = await this.deps.indexStore.use((index) =>
+        identifyFaces(index, faces, {
+          ...(options.topK !== undefined ? { topK: options.topK } : {}),
+        }),
+      );
       return { width: image.width, height: image.height, faces, people: toImagePeople(identifications) };
     }, options.signal);
   }

@@ -12,6 +12,7 @@ import {
 import { formatIndexInfo } from '../output/format.js';
 import { writeLine } from '../output/stdout.js';
 import { createRunContext } from '../run-context.js';
+import { remoteIndexCommands } from './index-remote.command.js';
 
 interface BuildLocalFlags extends PipelineFlags {
   gallery: string;
@@ -127,15 +128,19 @@ Examples:
 }
 
 export function indexCommand(): Command {
-  return new Command('index')
-    .summary('build or inspect a face index')
+  const command = new Command('index')
+    .summary('build, pull or inspect a face index')
     .addCommand(buildLocalCommand())
-    .addCommand(infoCommand())
-    .addHelpText(
-      'after',
-      `
+    .addCommand(infoCommand());
+  for (const sub of remoteIndexCommands()) command.addCommand(sub);
+  return command.addHelpText(
+    'after',
+    `
 Examples:
   $ stash-sense index build-local --gallery ~/gallery --out ~/idx
-  $ stash-sense index info --index ~/idx`,
-    );
+  $ stash-sense index info --index ~/idx
+  $ stash-sense index trust --server https://sense.example.org
+  $ stash-sense index pull --server https://sense.example.org
+  $ stash-sense index rollback`,
+  );
 }

@@ -1,4 +1,4 @@
-// GET /health, GET /database/info, GET /openapi.json
+// GET /health, GET /database/info, POST /database/update, GET /openapi.json
 import { buildSidecarOpenApiDocument, type SidecarHealth } from '@stash-sense/contracts';
 import { Router } from 'express';
 import { CLIENT_VERSION } from '../../version.js';
@@ -24,6 +24,19 @@ export function statusRoutes(services: SidecarServices): Router {
 
   router.get('/database/info', async (_req, res) => {
     res.json(await services.indexStore.info());
+  });
+
+  router.post('/database/update', async (_req, res) => {
+    const { result, failure } = await services.updater.update();
+    const status =
+      failure === 'not_configured'
+        ? 503
+        : failure === 'refused'
+          ? 409
+          : failure === 'unreachable'
+            ? 502
+            : 200;
+    res.status(status).json(result);
   });
 
   router.get('/openapi.json', (_req, res) => {
