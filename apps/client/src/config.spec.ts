@@ -37,6 +37,18 @@ describe('loadClientConfig', () => {
     assert.equal(config.modelsDir, resolve('models'));
   });
 
+  it('takes the cloud URL from the environment, the --server flag winning, and places the trusted keys', () => {
+    const env = { XDG_DATA_HOME: '/data', STASH_SENSE_CLOUD_URL: 'https://env.example.org/' };
+    assert.equal(loadClientConfig({}, env).cloudUrl, 'https://env.example.org');
+    assert.equal(loadClientConfig({ cloudUrl: 'http://flag:8080' }, env).cloudUrl, 'http://flag:8080');
+    assert.equal(loadClientConfig({}, env).trustedKeysFile, resolve('/data/stash-sense/trusted-keys.json'));
+    assert.equal(loadClientConfig({}, { HOME: '/home/u' }).cloudUrl, undefined);
+    assert.throws(
+      () => loadClientConfig({ cloudUrl: 'ftp://x' }, env),
+      (error: unknown) => error instanceof ConfigError && /cloud URL must be an http/.test(error.message),
+    );
+  });
+
   it('lets flags override the environment', () => {
     const config = loadClientConfig(
       { threads: '1', port: 0, indexDir: '/a', device: 'cpu' },

@@ -84,6 +84,8 @@ export async function setVersionLink(root: string, name: string, version: string
  * Other versions are deleted (readers that still have one open keep their mapping on Linux and macOS).
  */
 export async function activateVersion(root: string, version: string): Promise<{ previous: string | null }> {
+  if (!existsSync(versionDir(root, version)))
+    throw new Error(`cannot make ${version} current: ${versionDir(root, version)} does not exist`);
   const old = await readVersionLink(root, CURRENT_LINK);
   if (old && old !== version && existsSync(versionDir(root, old)))
     await setVersionLink(root, PREVIOUS_LINK, old);
