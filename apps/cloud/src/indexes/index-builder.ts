@@ -59,6 +59,8 @@ export interface IndexBuildOutput {
   newPerformerIds: { performerId: string; indexPerformerId: number }[];
   /** Face ids of the parent's face table: ids at or above it belong to no ancestor of this version. */
   parentFaceIdCount: number;
+  /** Milliseconds: opening the parent, reading + selecting + encoding faces, graph insertion + files. */
+  timings: { openMs: number; selectMs: number; writeMs: number };
 }
 
 function recordKey(meta: {
@@ -99,6 +101,7 @@ export async function readFaceTable(dir: string): Promise<Uint32Array> {
 
 export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBuildOutput> {
   const { parent } = input;
+  const t0 = performance.now();
   const writer = parent
     ? await FaceIndexWriter.fromParent(parent.dir, {
         threads: input.threads,
@@ -124,6 +127,7 @@ export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBu
     performersRemoved: 0,
     performersChanged: 0,
   };
+  const t1 = performance.now();
   const visited = new Set<number>();
   const toRemove: number[] = [];
   const newFaceIds: number[] = [];
@@ -213,6 +217,8 @@ export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBu
   for (const id of parentPerformers.keys()) if (!writer.getPerformer(id)) changes.performersRemoved++;
 
   const counts = writer.counts;
+  const t2 = performance.now();
+  const timings = { openMs: Math.round(t1 - t0), selectMs: Math.round(t2 - t1), writeMs: 0 };
   const base = {
     performers: counts.performers,
     faces: counts.faces,
@@ -222,6 +228,7 @@ export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBu
     newIndexFaceIds,
     newPerformerIds,
     parentFaceIdCount: parentTable.length,
+    timings,
   };
   const unchanged = parent !== null && !input.force && Object.values(changes).every((v) => v === 0);
   if (unchanged) return { status: 'unchanged', manifest: null, ...base };
@@ -229,5 +236,6 @@ export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBu
     indexVersion: input.indexVersion,
     onProgress: (done, total) => input.onProgress?.('graph', done, total),
   });
+  timings.writeMs = Math.round(performance.now() - t2);
   return { status: 'built', manifest, ...base };
 }

@@ -1,0 +1,316 @@
+// Index build benchmark: synthetic trusted faces straight through the build the worker runs
+// (apps/cloud/src/indexes/index-builder.ts: diversity cap, min-faces, FaceIndexWriter), then signing, then an
+// incremental build (+5% faces, some removed, a few renamed performers) and its delta. No database: this
+// measures the build itself (docs/benchmarks.md#index-build); the PostgreSQL read path is measured apart.
+//
+//   node --conditions=source --import @swc-node/register/esm-register bench/index-build/main.ts \
+//     [--faces 100000] [--cap 20] [--min-faces 1] [--increment 0.05] [--threads 2] [--dimension 512] \
+//     [--json out.json] [--compare previous.json] [--keep DIR]
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  gaussian,
+  mixSeed,
+  randomUnitVector,
+  seededRandom,
+  signManifest,
+  verifyManifestJws,
+  writeIndexDelta,
+} from '@stash-sense/face-index';
+import { bucketPercentages, faceCountBuckets } from '../../apps/cloud/src/indexes/build-report.rules.js';
+import {
+  type BuildPerformerMeta,
+  buildIndexVersion,
+  type IndexBuildOutput,
+  type PerformerFaces,
+} from '../../apps/cloud/src/indexes/index-builder.js';
+import { generateSigningJwk } from '../../apps/cloud/src/indexes/index-signing.service.js';
+import { type DbReadResult, measureDbRead } from './db-read.js';
+
+const { values } = parseArgs({
+  options: {
+    faces: { type: 'string', default: '100000' },
+    cap: { type: 'string', default: '20' },
+    'min-faces': { type: 'string', default: '1' },
+    increment: { type: 'string', default: '0.05' },
+    threads: { type: 'string', default: '2' },
+    dimension: { type: 'string', default: '512' },
+    seed: { type: 'string', default: '1' },
+    json: { type: 'string' },
+    compare: { type: 'string' },
+    keep: { type: 'string' },
+    'db-faces': { type: 'string', default: '0' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write(
+    'usage: bench/index-build/main.ts [--faces 100000] [--cap 20] [--min-faces 1] [--increment 0.05] [--threads 2]\n' +
+      '                                 [--dimension 512] [--json out.json] [--compare previous.json] [--keep DIR]\n' +
+      '                                 [--db-faces N: also stream N trusted faces out of PostgreSQL (DATABASE_URL)]\n' +
+      'example: bench/index-build/main.ts --faces 50000 --json bench-50k.json\n',
+  );
+  process.exit(0);
+}
+const FACES = Number(values.faces);
+const CAP = Number(values.cap);
+const MIN_FACES = Number(values['min-faces']);
+const INCREMENT = Number(values.increment);
+const THREADS = Number(values.threads);
+const DIM = Number(values.dimension);
+const SEED = Number(values.seed);
+const progress = (m: string) => process.stderr.write(`[bench:index-build] ${m}\n`);
+
+/**
+ * Trusted faces per performer, shaped like the trainer seed (58% of performers with 1–3 faces) with a long
+ * tail past the cap: 1 (30%), 2–3 (28%), 4–5 (14%), 6–10 (14%), 11–40 (14%).
+ */
+function faceCount(random: () => number): number {
+  const r = random();
+  if (r < 0.3) return 1;
+  if (r < 0.58) return 2 + Math.floor(random() * 2);
+  if (r < 0.72) return 4 + Math.floor(random() * 2);
+  if (r < 0.86) return 6 + Math.floor(random() * 5);
+  return 11 + Math.floor(random() * 30);
+}
+
+/** A pool of gaussian noise vectors: faces are centre + σ·noise, cheap enough not to dominate the timings. */
+const NOISE_POOL = 8192;
+const noise: Float32Array[] = [];
+{
+  const random = seededRandom(mixSeed(SEED, 7));
+  for (let i = 0; i < NOISE_POOL; i++) noise.push(Float32Array.from({ length: DIM }, () => gaussian(random)));
+}
+
+interface SyntheticPerformer {
+  uuid: string;
+  centre: Float32Array;
+  faces: number;
+}
+
+function performerUuid(n: number): string {
+  return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+}
+
+function makePerformers(totalFaces: number, first: number, seed: number): SyntheticPerformer[] {
+  const random = seededRandom(seed);
+  const out: SyntheticPerformer[] = [];
+  let faces = 0;
+  for (let n = first; faces < totalFaces; n++) {
+    const count = Math.min(faceCount(random), totalFaces - faces);
+    out.push({ uuid: performerUuid(n), centre: randomUnitVector(DIM, random), faces: count });
+    faces += count;
+  }
+  return out;
+}
+
+/** Face k of a performer: deterministic, so the incremental build sees the very same faces again. */
+function faceVector(p: SyntheticPerformer, n: number, k: number): Float32Array {
+  const z = noise[(n * 7919 + k * 104729) % NOISE_POOL]!;
+  const v = new Float32Array(DIM);
+  let norm = 0;
+  for (let i = 0; i < DIM; i++) {
+    v[i] = p.centre[i]! + 0.035 * z[(i + k) % DIM]!;
+    norm += v[i]! * v[i]!;
+  }
+  norm = Math.sqrt(norm);
+  for (let i = 0; i < DIM; i++) v[i]! /= norm;
+  return v;
+}
+
+/** Database-like face ids: performer n's face k. */
+const faceId = (n: number, k: number) => n * 1000 + k;
+
+async function* source(
+  performers: readonly SyntheticPerformer[],
+  skip: ReadonlySet<number>,
+): AsyncGenerator<PerformerFaces> {
+  for (const [n, p] of performers.entries()) {
+    const faces: PerformerFaces['faces'] = [];
+    for (let k = 0; k < p.faces; k++) {
+      const id = faceId(n, k);
+      if (!skip.has(id)) faces.push({ faceId: id, vector: faceVector(p, n, k) });
+    }
+    yield { performerId: p.uuid, faces };
+  }
+}
+
+function metaOf(performers: readonly SyntheticPerformer[], renamed = new Set<number>()) {
+  const meta = new Map<string, BuildPerformerMeta>();
+  performers.forEach((p, n) =>
+    meta.set(p.uuid, {
+      name: renamed.has(n) ? `Performer ${n} (renamed)` : `Performer ${n}`,
+      primarySource: 'stashdb',
+      stashIds: [{ endpoint: 'https://stashdb.org/graphql', stashId: p.uuid }],
+    }),
+  );
+  return meta;
+}
+
+async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dir)) total += (await stat(join(dir, name))).size;
+  return total;
+}
+
+const mb = (bytes: number) => Math.round(bytes / 1048576);
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+async function main() {
+  const root = values.keep ?? (await mkdtemp(join(tmpdir(), 'bench-index-build-')));
+  const model = { name: 'bench-model', version: '1', dimension: DIM };
+  const key = generateSigningJwk();
+  const performers = makePerformers(FACES, 0, mixSeed(SEED, 1));
+  progress(
+    `${FACES} trusted faces of ${performers.length} performers, cap ${CAP}, min-faces ${MIN_FACES}, ${THREADS} threads`,
+  );
+
+  // Full build from scratch.
+  const performerIds = new Map<string, number>();
+  let lastReport = 0;
+  const onProgress = (phase: string, done: number, total: number) => {
+    if (Date.now() - lastReport < 5_000) return;
+    lastReport = Date.now();
+    progress(`  ${phase} ${done}/${total} (rss ${mb(process.memoryUsage().rss)} MB)`);
+  };
+  let t = performance.now();
+  const full: IndexBuildOutput = await buildIndexVersion({
+    model,
+    indexVersion: 'bench-1',
+    outDir: join(root, 'bench-1'),
+    parent: null,
+    rebuild: false,
+    performers: metaOf(performers),
+    faces: source(performers, new Set()),
+    performerIds,
+    presentFaces: new Map(),
+    maxFacesPerPerformer: CAP,
+    minFaces: MIN_FACES,
+    threads: THREADS,
+    onProgress,
+  });
+  const fullMs = performance.now() - t;
+  t = performance.now();
+  const jws = await signManifest(full.manifest!, {
+    kid: key.kid,
+    privateJwk: { kty: 'OKP', crv: 'Ed25519', x: key.x, d: key.d },
+  });
+  await verifyManifestJws(jws, [
+    { kty: 'OKP', crv: 'Ed25519', x: key.x, kid: key.kid, alg: 'EdDSA', use: 'sig' },
+  ]);
+  const signMs = performance.now() - t;
+  const fullBytes = await dirSize(join(root, 'bench-1'));
+  const buckets = faceCountBuckets(full.faceCounts);
+  progress(`full build ${(fullMs / 1000).toFixed(1)} s: ${full.faces} faces indexed, ${mb(fullBytes)} MB`);
+
+  // Incremental: +INCREMENT new faces (half to new performers, half to existing ones), 0.5% removed, 1% renamed.
+  const present = new Map<number, number>();
+  full.newFaceIds.forEach((id, i) => present.set(id, full.newIndexFaceIds[i]!));
+  const extra = Math.round(FACES * INCREMENT);
+  const grown = performers.map((p) => ({ ...p }));
+  const random = seededRandom(mixSeed(SEED, 3));
+  for (let i = 0; i < extra / 2; i++) grown[Math.floor(random() * grown.length)]!.faces++;
+  grown.push(...makePerformers(extra - Math.floor(extra / 2), performers.length, mixSeed(SEED, 4)));
+  const removed = new Set<number>();
+  for (const id of present.keys()) if (random() < 0.005) removed.add(id);
+  const renamed = new Set<number>();
+  for (let n = 0; n < performers.length; n++) if (random() < 0.01) renamed.add(n);
+  t = performance.now();
+  const inc = await buildIndexVersion({
+    model,
+    indexVersion: 'bench-2',
+    outDir: join(root, 'bench-2'),
+    parent: { dir: join(root, 'bench-1'), version: 'bench-1' },
+    rebuild: false,
+    performers: metaOf(grown, renamed),
+    faces: source(grown, removed),
+    performerIds,
+    presentFaces: present,
+    maxFacesPerPerformer: CAP,
+    minFaces: MIN_FACES,
+    threads: THREADS,
+    onProgress,
+  });
+  const incMs = performance.now() - t;
+  t = performance.now();
+  await signManifest(inc.manifest!, {
+    kid: key.kid,
+    privateJwk: { kty: 'OKP', crv: 'Ed25519', x: key.x, d: key.d },
+  });
+  const deltaFile = join(root, 'bench-2.delta');
+  await writeIndexDelta(join(root, 'bench-1'), join(root, 'bench-2'), deltaFile);
+  const deltaMs = performance.now() - t;
+  const deltaBytes = (await stat(deltaFile)).size;
+  progress(
+    `incremental build ${(incMs / 1000).toFixed(1)} s, delta ${(deltaMs / 1000).toFixed(1)} s (${mb(deltaBytes)} MB)`,
+  );
+
+  let dbRead: DbReadResult | null = null;
+  if (Number(values['db-faces']) > 0) {
+    progress(`seeding ${values['db-faces']} trusted faces into a fresh database`);
+    dbRead = await measureDbRead(Number(values['db-faces']), 5, progress);
+    progress(`database read: ${dbRead.facesPerSec} faces/s`);
+  }
+
+  const facesPerSec = Math.round(full.faces / (fullMs / 1000));
+  const result = {
+    when: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model ?? '?',
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+    },
+    input: {
+      trustedFaces: FACES,
+      performers: performers.length,
+      cap: CAP,
+      minFaces: MIN_FACES,
+      dimension: DIM,
+      threads: THREADS,
+    },
+    full: {
+      faces: full.faces,
+      performers: full.performers,
+      seconds: +(fullMs / 1000).toFixed(2),
+      facesPerSec,
+      timings: full.timings,
+      signMs: Math.round(signMs),
+      sizeMb: mb(fullBytes),
+      buckets,
+      bucketPercent: bucketPercentages(buckets),
+    },
+    incremental: {
+      changes: inc.changes,
+      seconds: +(incMs / 1000).toFixed(2),
+      timings: inc.timings,
+      deltaSeconds: +(deltaMs / 1000).toFixed(2),
+      deltaMb: +(deltaBytes / 1048576).toFixed(1),
+    },
+    dbRead,
+    peakRssMb: peakRssMb(),
+    /** Linear extrapolation at the measured insertion rate (HNSW insertion grows ≈ log n per face: optimistic). */
+    extrapolated1MFacesMinutes: +(1_000_000 / facesPerSec / 60).toFixed(1),
+  };
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (values.compare) {
+    const prev = JSON.parse(readFileSync(values.compare, 'utf8')) as typeof result;
+    const delta = (a: number, b: number) =>
+      `${a} → ${b} (${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)}%)`;
+    process.stdout.write(
+      `compared with ${prev.when}:\n  full s ${delta(prev.full.seconds, result.full.seconds)}\n` +
+        `  faces/s ${delta(prev.full.facesPerSec, result.full.facesPerSec)}\n` +
+        `  incremental s ${delta(prev.incremental.seconds, result.incremental.seconds)}\n` +
+        `  peak RSS MB ${delta(prev.peakRssMb, result.peakRssMb)}\n`,
+    );
+  }
+  if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2));
+  if (!values.keep) await rm(root, { recursive: true, force: true });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
