@@ -155,6 +155,7 @@ describe('sidecar status endpoints', () => {
     assert.equal(doc.openapi, '3.1.0');
     assert.deepEqual(Object.keys(doc.paths).sort(), [
       '/database/info',
+      '/database/update',
       '/health',
       '/identify',
       '/identify/scene',

@@ -30,6 +30,7 @@ describe('sidecar contracts', () => {
     assert.equal(doc.info.version, '1.2.3');
     assert.deepEqual(Object.keys(doc.paths ?? {}).sort(), [
       '/database/info',
+      '/database/update',
       '/health',
       '/identify',
       '/identify/scene',

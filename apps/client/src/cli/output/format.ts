@@ -102,6 +102,10 @@ export function formatIndexInfo(info: FaceIndexInfo): string {
     ['size', formatBytes(info.sizeBytes)],
     ['created', info.createdAt],
   ];
+  if (info.parentVersion) rows.push(['built from', info.parentVersion]);
+  if (info.signed !== undefined)
+    rows.push(['signed', info.signed ? 'yes (manifest.jws)' : 'no (a local index)']);
+  if (info.previousVersion) rows.push(['rollback to', info.previousVersion]);
   const width = Math.max(...rows.map(([key]) => key.length));
   return rows.map(([key, value]) => `${key.padEnd(width)}  ${value}`).join('\n');
 }
