@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { contributeCommand } from './commands/contribute.command.js';
 import { facesCommand } from './commands/faces.command.js';
 import { identifyCommand } from './commands/identify.command.js';
 import { indexCommand } from './commands/index.command.js';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .addCommand(identifyCommand())
     .addCommand(indexCommand())
     .addCommand(serveCommand())
+    .addCommand(contributeCommand())
     .addHelpText(
       'after',
       `
