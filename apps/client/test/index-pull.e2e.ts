@@ -3,7 +3,16 @@
 // deltas, tampered and cut-off files, a rotated key, a withdrawn version. The CLI and the sidecar run as real
 // processes; the tamper matrix calls the same update code in-process (one pull per case, no process start-up).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -323,6 +332,26 @@ describe('index trust + pull', () => {
       const noRollback = await c.cli(server, ['index', 'rollback']);
       assert.equal(noRollback.code, 1, 'the withdrawn version is not kept as a rollback target');
       assert.equal(existsSync(join(c.root, 'versions', '2026.12.03-1')), false);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('runs one pull per index folder: a live lock holder makes it busy, a dead one is taken over', async () => {
+    const c = client('lock');
+    const server = await serverWith([key1], { dir: built.v1 });
+    try {
+      await c.cli(server, ['index', 'trust']);
+      mkdirSync(c.root, { recursive: true });
+      writeFileSync(join(c.root, '.pull.lock'), String(process.pid));
+      const busy = await c.update(server);
+      assert.equal(busy.failure, 'busy');
+      assert.match(busy.result.detail!, /another pull \(process \d+\) is updating/);
+      assert.equal(existsSync(join(c.root, 'current')), false);
+      writeFileSync(join(c.root, '.pull.lock'), '999999999');
+      const taken = await c.update(server);
+      assert.equal(taken.result.status, 'updated', taken.result.detail);
+      assert.equal(existsSync(join(c.root, '.pull.lock')), false, 'the lock is released');
     } finally {
       await server.stop();
     }

@@ -354,11 +354,13 @@ export function buildSidecarOpenApiDocument(options: { version: string; serverUr
     responses: {
       200: { description: 'updated, already current, or rolled back', ...json(DatabaseUpdateResultSchema) },
       409: {
-        description: 'Refused: bad signature, unknown key, tampered or truncated file (nothing changed)',
+        description:
+          'Refused: bad signature, unknown key, tampered file, or another pull running on the same folder (nothing changed)',
         ...json(DatabaseUpdateResultSchema),
       },
       502: {
-        description: 'The cloud could not be reached or answered an error (nothing changed)',
+        description:
+          'The cloud could not be reached, answered an error, or a download broke off (nothing changed; the next update continues it)',
         ...json(DatabaseUpdateResultSchema),
       },
       ...errorResponses({ 503: 'No cloud URL configured (STASH_SENSE_CLOUD_URL)' }),

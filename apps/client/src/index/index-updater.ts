@@ -4,10 +4,10 @@ import type { DatabaseUpdateResult } from '@stash-sense/contracts';
 import type { ClientConfig } from '../config.js';
 import { CloudRequestError, type DownloadProgress, IncompleteDownloadError } from './cloud-client.js';
 import { currentIndex } from './index-root.js';
-import { IndexVerificationError, pullIndex } from './pull.service.js';
+import { IndexVerificationError, PullBusyError, pullIndex } from './pull.service.js';
 import { loadTrustedKeys, TrustedKeysError } from './trusted-keys.js';
 
-export type UpdateFailure = 'not_configured' | 'refused' | 'unreachable';
+export type UpdateFailure = 'not_configured' | 'refused' | 'unreachable' | 'busy';
 
 export interface UpdateOutcome {
   result: DatabaseUpdateResult;
@@ -76,6 +76,7 @@ export async function runUpdate(options: IndexUpdaterOptions): Promise<UpdateOut
     const message = (error as Error).message;
     if (error instanceof IndexVerificationError || error instanceof TrustedKeysError)
       return failed('refused', message);
+    if (error instanceof PullBusyError) return failed('busy', message);
     if (error instanceof CloudRequestError || error instanceof IncompleteDownloadError)
       return failed('unreachable', message);
     throw error;

@@ -31,6 +31,11 @@ import {
   versionDir,
 } from './index-root.js';
 
+/** Another process is pulling into the same index folder. */
+export class PullBusyError extends Error {
+  override name = 'PullBusyError';
+}
+
 /** The signed release could not be trusted, or the files do not match it. Nothing was installed. */
 export class IndexVerificationError extends Error {
   override name = 'IndexVerificationError';
@@ -60,7 +65,6 @@ export interface PullResult {
 }
 
 export async function pullIndex(options: PullOptions): Promise<PullResult> {
-  const log = options.log ?? (() => {});
   const client = new IndexCloudClient(options.server, options.signal);
   const release = await client.latest(options.model);
   const verified = await verifyRelease(release, options.trustedKeys, options.server);
@@ -69,6 +73,23 @@ export async function pullIndex(options: PullOptions): Promise<PullResult> {
     throw new IndexVerificationError(
       `the server's latest index is for model ${manifest.model.name}, not ${options.model}`,
     );
+  await mkdir(options.root, { recursive: true });
+  const unlock = await lockRoot(options.root);
+  try {
+    return await pullVerified(options, client, release, verified);
+  } finally {
+    await unlock();
+  }
+}
+
+async function pullVerified(
+  options: PullOptions,
+  client: IndexCloudClient,
+  release: IndexRelease,
+  verified: VerifiedManifest,
+): Promise<PullResult> {
+  const log = options.log ?? (() => {});
+  const { manifest } = verified;
   const local = await currentIndex(options.root);
   if (local?.version === manifest.indexVersion)
     return {
@@ -173,6 +194,37 @@ export async function pullIndex(options: PullOptions): Promise<PullResult> {
     via,
     downloadedBytes,
   };
+}
+
+const LOCK_FILE = '.pull.lock';
+
+/** One pull per index folder across processes: a lock file holding the pid (a dead holder's lock is taken over). */
+async function lockRoot(root: string): Promise<() => Promise<void>> {
+  const path = join(root, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(path, String(process.pid), { flag: 'wx' });
+      return () => rm(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      if (pid > 0 && isAlive(pid))
+        throw new PullBusyError(
+          `another pull (process ${pid}) is updating ${root}; try again when it has finished`,
+        );
+      await rm(path, { force: true });
+    }
+  }
+  throw new PullBusyError(`another pull is updating ${root}; try again when it has finished`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Checks the release's JWS against the pinned keys; the manifest used from here on is the signed payload. */
