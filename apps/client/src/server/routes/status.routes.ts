@@ -1,8 +1,17 @@
 // GET /health, GET /database/info, POST /database/update, GET /openapi.json
 import { buildSidecarOpenApiDocument, type SidecarHealth } from '@stash-sense/contracts';
 import { Router } from 'express';
+import type { UpdateFailure } from '../../index/index-updater.js';
 import { CLIENT_VERSION } from '../../version.js';
 import type { SidecarServices } from '../services.js';
+
+/** HTTP status of a failed POST /database/update (the body is the DatabaseUpdateResult either way). */
+const UPDATE_FAILURE_STATUS: Record<UpdateFailure, number> = {
+  not_configured: 503,
+  refused: 409,
+  busy: 409,
+  unreachable: 502,
+};
 
 export function statusRoutes(services: SidecarServices): Router {
   const router = Router();
@@ -28,15 +37,7 @@ export function statusRoutes(services: SidecarServices): Router {
 
   router.post('/database/update', async (_req, res) => {
     const { result, failure } = await services.updater.update();
-    const status =
-      failure === 'not_configured'
-        ? 503
-        : failure === 'refused'
-          ? 409
-          : failure === 'unreachable'
-            ? 502
-            : 200;
-    res.status(status).json(result);
+    res.status(failure ? UPDATE_FAILURE_STATUS[failure] : 200).json(result);
   });
 
   router.get('/openapi.json', (_req, res) => {
