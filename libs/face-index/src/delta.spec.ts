@@ -61,6 +61,8 @@ async function family(
   const second = await FaceIndexWriter.fromParent(v1);
   for (let p = 120; p < 150; p++) addPerformer(second, p, 3);
   second.addFaces(7, [space.face(7, 40), space.face(7, 41)]);
+  // Added and withdrawn again before the write: an id in the new range that is removed in the child.
+  second.removeFaces(second.addFaces(8, [space.face(8, 40)]));
   second.removeFaces([0, 5, 9, 33, 100]);
   second.removePerformer(12);
   second.updatePerformer(3, { name: 'Renamed Performer', country: 'FR' });

@@ -30,7 +30,17 @@ export class IndexUpdater {
   constructor(private readonly options: IndexUpdaterOptions) {}
 
   update(): Promise<UpdateOutcome> {
-    this.running ??= runUpdate(this.options).finally(() => (this.running = undefined));
+    this.running ??= runUpdate(this.options)
+      .then((outcome) => {
+        const { result } = outcome;
+        this.options.log?.(
+          result.status === 'error'
+            ? `failed, ${result.version ?? 'no index'} stays in use: ${result.detail}`
+            : `${result.status}: ${result.version}${result.via ? ` (${result.via}, ${result.downloadedBytes} bytes downloaded)` : ''}`,
+        );
+        return outcome;
+      })
+      .finally(() => (this.running = undefined));
     return this.running;
   }
 }
