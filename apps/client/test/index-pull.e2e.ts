@@ -377,6 +377,28 @@ describe('index trust + pull', () => {
     }
   });
 
+  it('replaces a newer index the server does not know (a local build) with the served latest', async () => {
+    const c = client('local-build');
+    const server = await serverWith([key1], { dir: built.v1 });
+    try {
+      const local = FaceIndexWriter.create({ model: EMBEDDING_MODEL });
+      addSynthetic(local, 0, 3);
+      await local.write(c.root, { indexVersion: 'local-20261206T000000Z' }); // created now: newer than v1
+      await c.cli(server, ['index', 'trust']);
+      const outcome = await c.update(server);
+      assert.deepEqual([outcome.result.status, outcome.result.version], ['updated', '2026.12.01-1']);
+      assertInstalled(c.root, built.v1);
+      const info = await c.cli(server, ['index', 'info', '--json']);
+      assert.equal(
+        JSON.parse(info.stdout).indexVersion,
+        '2026.12.01-1',
+        'current wins over the folder’s own index',
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('falls back to the full download when the delta does not verify', async () => {
     const c = client('bad-delta');
     const server = await serverWith([key1], { dir: built.v1 });

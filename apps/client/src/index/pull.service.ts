@@ -102,8 +102,10 @@ async function pullVerified(
 
   let rollingBack = false;
   if (local && Date.parse(local.manifest.createdAt) > Date.parse(manifest.createdAt)) {
+    // The served latest is older than the local index: the local one was withdrawn (go back), is a version the
+    // server still publishes (keep it), or is unknown to the server, e.g. a local build (replace it).
     const listed = (await client.versions(options.model)).versions.find((v) => v.version === local.version);
-    if (listed?.status !== 'withdrawn') {
+    if (listed?.status === 'published') {
       log(
         `the local index ${local.version} is newer than the server's latest (${manifest.indexVersion}); keeping it`,
       );
@@ -115,10 +117,12 @@ async function pullVerified(
         downloadedBytes: 0,
       };
     }
-    rollingBack = true;
-    log(
-      `the local index ${local.version} was withdrawn${listed.withdrawnReason ? ` (${listed.withdrawnReason})` : ''}; going back to ${manifest.indexVersion}`,
-    );
+    if (listed?.status === 'withdrawn') {
+      rollingBack = true;
+      log(
+        `the local index ${local.version} was withdrawn${listed.withdrawnReason ? ` (${listed.withdrawnReason})` : ''}; going back to ${manifest.indexVersion}`,
+      );
+    }
   }
 
   await ensureRoot(options.root);
