@@ -43,6 +43,7 @@ export class AppConfig {
     maxFacesPerPerformer: number;
     minFaces: number;
     buildThreads: number;
+    buildExpansionAdd: number;
     defaultModel: string;
   };
 
@@ -96,6 +97,7 @@ export class AppConfig {
       maxFacesPerPerformer: env.INDEX_MAX_FACES_PER_PERFORMER,
       minFaces: env.INDEX_MIN_FACES,
       buildThreads: env.INDEX_BUILD_THREADS,
+      buildExpansionAdd: env.INDEX_BUILD_EXPANSION_ADD,
       defaultModel: env.INDEX_DEFAULT_MODEL,
     };
   }

@@ -198,6 +198,11 @@ export const CloudEnvSchema = z
     INDEX_MIN_FACES: z.coerce.number().int().min(1).max(1_000).default(1),
     /** Threads the index build gives usearch (graph insertion). */
     INDEX_BUILD_THREADS: z.coerce.number().int().min(1).max(256).default(2),
+    /**
+     * HNSW efConstruction of new graphs (first builds and full rebuilds). 128 is the face-index default (RECIPES:
+     * recall@10 ≥ 0.99); graph insertion, nearly all of a build's time, scales with it (docs/benchmarks.md#index-build).
+     */
+    INDEX_BUILD_EXPANSION_ADD: z.coerce.number().int().min(8).max(1024).default(128),
     /** The model GET /v1/indexes/latest serves when no ?model= is given: the embedder the client ships. */
     INDEX_DEFAULT_MODEL: z.string().min(1).default('faceplugin-fr-feature'),
   })

@@ -95,6 +95,7 @@ export class IndexBuildService {
         maxFacesPerPerformer: this.config.indexes.maxFacesPerPerformer,
         minFaces: this.config.indexes.minFaces,
         threads: this.config.indexes.buildThreads,
+        expansionAdd: this.config.indexes.buildExpansionAdd,
         force: build.full,
       });
       const buckets = faceCountBuckets(output.faceCounts);

@@ -40,6 +40,8 @@ export interface IndexBuildInput {
   maxFacesPerPerformer: number;
   minFaces: number;
   threads: number;
+  /** HNSW efConstruction of a new graph (create, or a rebuild); default the library's (128). */
+  expansionAdd?: number;
   /** Build anyway when nothing changed (a requested full build). */
   force?: boolean;
   onProgress?: (phase: 'select' | 'graph', done: number, total: number) => void;
@@ -105,12 +107,13 @@ export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBu
   const writer = parent
     ? await FaceIndexWriter.fromParent(parent.dir, {
         threads: input.threads,
-        rebuild: input.rebuild,
+        rebuild: input.rebuild && (input.expansionAdd ? { expansionAdd: input.expansionAdd } : true),
       })
     : FaceIndexWriter.create({
         model: { ...input.model, metric: 'cosine' },
         storage: 'float16',
         threads: input.threads,
+        ...(input.expansionAdd ? { expansionAdd: input.expansionAdd } : {}),
       });
   const parentTable = parent ? await readFaceTable(parent.dir) : new Uint32Array(0);
   const parentPerformers = new Map<number, string>();
