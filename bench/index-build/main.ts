@@ -133,8 +133,11 @@ const faceId = (n: number, k: number) => n * 1000 + k;
 async function* source(
   performers: readonly SyntheticPerformer[],
   skip: ReadonlySet<number>,
+  only: readonly string[] | null,
 ): AsyncGenerator<PerformerFaces> {
+  const wanted = only === null ? null : new Set(only);
   for (const [n, p] of performers.entries()) {
+    if (wanted && !wanted.has(p.uuid)) continue;
     const faces: PerformerFaces['faces'] = [];
     for (let k = 0; k < p.faces; k++) {
       const id = faceId(n, k);
@@ -229,7 +232,7 @@ async function main() {
     parent: null,
     rebuild: false,
     performers: metaOf(performers),
-    faces: source(performers, new Set()),
+    faces: (only) => source(performers, new Set(), only),
     performerIds,
     presentFaces: new Map(),
     maxFacesPerPerformer: CAP,
@@ -275,7 +278,14 @@ async function main() {
     parent: { dir: join(root, 'bench-1'), version: 'bench-1' },
     rebuild: false,
     performers: metaOf(grown, renamed),
-    faces: source(grown, removed),
+    faces: (only) => source(grown, removed, only),
+    // What the repository's trustedFaceIds answers: ids only, so unchanged performers' vectors are not read.
+    trustedFaceIds: new Map(
+      grown.map((p, n) => [
+        p.uuid,
+        Array.from({ length: p.faces }, (_, k) => faceId(n, k)).filter((id) => !removed.has(id)),
+      ]),
+    ),
     performerIds,
     presentFaces: present,
     maxFacesPerPerformer: CAP,

@@ -73,9 +73,10 @@ export class IndexBuildService {
       const outDir = join(work, 'index');
 
       const parentTable = parent ? await readFaceTable(parent.dir) : null;
-      const [performers, performerIds, presentFaces] = await Promise.all([
+      const [performers, performerIds, trustedFaceIds, presentFaces] = await Promise.all([
         this.repository.performerMeta(model.id),
         this.repository.performerIds(model.id),
+        parent ? this.repository.trustedFaceIds(model.id, model.dimension) : undefined,
         this.repository.presentFaces(
           model.id,
           parentTable?.length ?? 0,
@@ -89,7 +90,8 @@ export class IndexBuildService {
         parent,
         rebuild: build.full && parent !== null,
         performers,
-        faces: this.repository.trustedFaces(model.id, model.dimension),
+        faces: (only) => this.repository.trustedFaces(model.id, model.dimension, only),
+        trustedFaceIds,
         performerIds,
         presentFaces,
         maxFacesPerPerformer: this.config.indexes.maxFacesPerPerformer,

@@ -32,7 +32,14 @@ export interface IndexBuildInput {
   /** Build a fresh graph from the parent's vectors (a "full" build that still keeps every id). */
   rebuild: boolean;
   performers: ReadonlyMap<string, BuildPerformerMeta>;
-  faces: AsyncIterable<PerformerFaces>;
+  /** Trusted faces with vectors: of every performer (null), or only of the given ones. */
+  faces: (performers: readonly string[] | null) => AsyncIterable<PerformerFaces>;
+  /**
+   * Ids (no vectors) of every trusted face per performer. With a parent, a performer whose trusted faces agree
+   * with what the parent holds keeps its faces without its vectors being read; only the others are streamed.
+   * Omitted: every face is read.
+   */
+  trustedFaceIds?: ReadonlyMap<string, readonly number[]>;
   /** Performer uuid → index performer id, as persisted; new performers are added to it. */
   performerIds: Map<string, number>;
   /** Database face id → index face id, for the faces present in the parent. */
@@ -139,7 +146,58 @@ export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBu
   const wanted = new Set<number>();
   let performersSeen = 0;
 
-  for await (const group of input.faces) {
+  const upsertRecord = (indexPerformerId: number, meta: BuildPerformerMeta) => {
+    wanted.add(indexPerformerId);
+    const record = performerRecord(meta);
+    const existing = writer.getPerformer(indexPerformerId);
+    if (!existing) writer.addPerformer({ id: indexPerformerId, ...record });
+    else if (recordKey(existing) !== recordKey(record)) {
+      // Optional fields the record no longer has are cleared explicitly.
+      writer.updatePerformer(indexPerformerId, {
+        disambiguation: undefined,
+        primarySource: undefined,
+        ...record,
+      });
+    }
+  };
+
+  // Performers whose faces cannot change this time: the parent holds exactly their trusted faces (or as many
+  // as the cap allows, all still trusted), or none while they have fewer than min-faces. Their vectors are not
+  // read; their records are still refreshed.
+  let only: string[] | null = null;
+  if (parent && input.trustedFaceIds) {
+    const uuidOf = new Map<number, string>();
+    for (const [uuid, id] of input.performerIds) uuidOf.set(id, uuid);
+    const presentBy = new Map<string, number[]>();
+    for (const [faceId, indexFaceId] of input.presentFaces) {
+      const uuid = uuidOf.get(parentTable[indexFaceId]!);
+      if (uuid === undefined) continue;
+      let list = presentBy.get(uuid);
+      if (!list) presentBy.set(uuid, (list = []));
+      list.push(faceId);
+    }
+    only = [];
+    for (const [uuid, trusted] of input.trustedFaceIds) {
+      const meta = input.performers.get(uuid);
+      if (!meta) continue;
+      const present = presentBy.get(uuid) ?? [];
+      const trustedSet = new Set(trusted);
+      const clean =
+        present.every((id) => trustedSet.has(id)) &&
+        (present.length === 0
+          ? trusted.length < input.minFaces
+          : present.length >= input.minFaces &&
+            (present.length === trusted.length || present.length === input.maxFacesPerPerformer));
+      if (!clean) {
+        only.push(uuid);
+        continue;
+      }
+      for (const id of present) visited.add(id);
+      if (present.length > 0) upsertRecord(input.performerIds.get(uuid)!, meta);
+    }
+  }
+
+  for await (const group of input.faces(only)) {
     const meta = input.performers.get(group.performerId);
     if (!meta || group.faces.length === 0) continue;
     let indexPerformerId = input.performerIds.get(group.performerId);
@@ -169,18 +227,7 @@ export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBu
       input.performerIds.set(group.performerId, indexPerformerId);
       newPerformerIds.push({ performerId: group.performerId, indexPerformerId });
     }
-    wanted.add(indexPerformerId);
-    const record = performerRecord(meta);
-    const existing = writer.getPerformer(indexPerformerId);
-    if (!existing) writer.addPerformer({ id: indexPerformerId, ...record });
-    else if (recordKey(existing) !== recordKey(record)) {
-      // Optional fields the record no longer has are cleared explicitly.
-      writer.updatePerformer(indexPerformerId, {
-        disambiguation: undefined,
-        primarySource: undefined,
-        ...record,
-      });
-    }
+    upsertRecord(indexPerformerId, meta);
     const seedSet = new Set(seeds);
     const added = chosen.filter((i) => !seedSet.has(i));
     if (added.length > 0) {

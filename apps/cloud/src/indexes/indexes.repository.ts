@@ -389,11 +389,27 @@ export class IndexesRepository {
     );
   }
 
+  /** Ids of the trusted faces of a model per performer, ascending; no vectors travel. */
+  async trustedFaceIds(modelId: string, dimension: number): Promise<Map<string, number[]>> {
+    const { rows } = await this.pool.query<[string, string[]]>({
+      text: `SELECT performer_id, array_agg(id ORDER BY id) FROM faces
+             WHERE model_id = $1 AND status = 'trusted' AND dimension = $2 GROUP BY performer_id`,
+      values: [modelId, dimension],
+      rowMode: 'array',
+    });
+    return new Map(rows.map(([performer, ids]) => [performer, ids.map(Number)]));
+  }
+
   /**
    * Trusted faces of a model, grouped by performer, streamed through a server-side cursor (a bounded number of
    * rows in memory); vectors travel in pgvector's binary form, not as text.
    */
-  async *trustedFaces(modelId: string, dimension: number): AsyncGenerator<PerformerFaces> {
+  async *trustedFaces(
+    modelId: string,
+    dimension: number,
+    performers: readonly string[] | null = null,
+  ): AsyncGenerator<PerformerFaces> {
+    if (performers !== null && performers.length === 0) return;
     const client = await this.pool.connect();
     let open = false;
     try {
@@ -404,6 +420,7 @@ export class IndexesRepository {
          SELECT f.id, f.performer_id, vector_send(f.embedding) AS v FROM faces f
          WHERE f.model_id = ${client.escapeLiteral(modelId)}::uuid AND f.status = 'trusted'
            AND f.dimension = ${Number(dimension)}
+           ${performers === null ? '' : `AND f.performer_id = ANY(${client.escapeLiteral(`{${performers.join(',')}}`)}::uuid[])`}
          ORDER BY f.performer_id, f.id`,
       );
       let current: PerformerFaces | null = null;
