@@ -18,6 +18,8 @@ command -v make >/dev/null 2>&1 && command -v g++ >/dev/null 2>&1 || apt_install
 command -v python3 >/dev/null 2>&1 || apt_install python3
 command -v redis-server >/dev/null 2>&1 || apt_install redis-server
 command -v psql >/dev/null 2>&1 || apt_install postgresql-client
+# Debian's chromium runs the Stash plugin's browser test (playwright-core drives it; no browser download).
+command -v chromium >/dev/null || apt_install chromium
 
 npm_install
 log "face models"

@@ -85,6 +85,12 @@ export const ClientConfigSchema = z.object({
   trustedKeysFile: z.string().min(1),
   /** Public keys given in the configuration itself (JSON `{ keys: [JWK…] }`); added to the pinned ones. */
   indexKeys: z.string().min(1).optional(),
+  /** Stash's address (`http://stash:9999`): the sidecar reads scenes and adds performers through its GraphQL API. */
+  stashUrl: z
+    .url({ protocol: /^https?$/, error: 'the Stash URL must be an http:// or https:// URL' })
+    .optional(),
+  /** Stash API key (Settings → Security), sent as the `ApiKey` header; unset when Stash has no login. */
+  stashApiKey: z.string().min(1).optional(),
 });
 export type ClientConfig = z.infer<typeof ClientConfigSchema>;
 
@@ -99,6 +105,8 @@ export interface ConfigFlags {
   maxUploadMb?: string | number;
   cloudUrl?: string;
   trustedKeysFile?: string;
+  stashUrl?: string;
+  stashApiKey?: string;
 }
 
 /** Environment variables read, in the order they appear in the docs. */
@@ -113,6 +121,8 @@ export const CONFIG_ENV = {
   cloudUrl: 'STASH_SENSE_CLOUD_URL',
   trustedKeysFile: 'STASH_SENSE_TRUSTED_KEYS',
   indexKeys: 'STASH_SENSE_INDEX_KEYS',
+  stashUrl: 'STASH_SENSE_STASH_URL',
+  stashApiKey: 'STASH_SENSE_STASH_API_KEY',
 } as const;
 
 export class ConfigError extends Error {
@@ -166,6 +176,8 @@ export function loadClientConfig(
     trustedKeysFile:
       pick(flags.trustedKeysFile, env[CONFIG_ENV.trustedKeysFile]) ?? defaultTrustedKeysFile(env),
     indexKeys: pick(undefined, env[CONFIG_ENV.indexKeys]),
+    stashUrl: pick(flags.stashUrl, env[CONFIG_ENV.stashUrl]),
+    stashApiKey: pick(flags.stashApiKey, env[CONFIG_ENV.stashApiKey]),
   };
   const parsed = ClientConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -184,6 +196,12 @@ export function loadClientConfig(
     indexDir: resolve(config.indexDir),
     trustedKeysFile: resolve(String(config.trustedKeysFile)),
     ...(config.cloudUrl ? { cloudUrl: config.cloudUrl.replace(/\/+$/, '') } : {}),
+    ...(config.stashUrl ? { stashUrl: stashBaseUrl(config.stashUrl) } : {}),
     ...(config.modelsDir ? { modelsDir: resolve(config.modelsDir) } : {}),
   };
+}
+
+/** Stash's base URL without a trailing `/` or `/graphql` (users paste either). */
+export function stashBaseUrl(url: string): string {
+  return url.replace(/\/+$/, '').replace(/\/graphql$/, '');
 }
