@@ -12,6 +12,8 @@ export interface DbReadResult {
   metaSeconds: number;
   streamSeconds: number;
   facesPerSec: number;
+  /** The ids-only read incremental builds start with (trusted face ids per performer, no vectors). */
+  idsSeconds: number;
 }
 
 export async function measureDbRead(
@@ -85,6 +87,11 @@ export async function measureDbRead(
       checksum += group.faces[0]!.vector[0]!;
     }
     const streamSeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    const ids = await repository.trustedFaceIds(model, 512);
+    const idsSeconds = (performance.now() - t) / 1000;
+    if ([...ids.values()].reduce((sum, list) => sum + list.length, 0) !== count)
+      throw new Error('trustedFaceIds disagrees with trustedFaces');
     if (count !== performers * facesPerPerformer || meta.size !== performers || !Number.isFinite(checksum))
       throw new Error(
         `read ${count} faces of ${meta.size} performers, expected ${performers * facesPerPerformer}`,
@@ -96,6 +103,7 @@ export async function measureDbRead(
       metaSeconds: +metaSeconds.toFixed(2),
       streamSeconds: +streamSeconds.toFixed(2),
       facesPerSec: Math.round(count / streamSeconds),
+      idsSeconds: +idsSeconds.toFixed(2),
     };
   } finally {
     await pool.end();
