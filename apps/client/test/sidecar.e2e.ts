@@ -245,9 +245,9 @@ describe('POST /identify/scene', () => {
     assert.ok(body.people.every((p) => p.track.points.length === p.faceCount));
   });
 
-  it('refuses scene_id until the Stash integration exists, with a message saying what to send', async () => {
-    const detail = await expectError(await postJson('/identify/scene', { scene_id: '42' }), 400);
-    assert.match(detail, /scene_id is not supported yet.*"path"/);
+  it('answers scene_id with 503 when no Stash URL is configured, saying what to set (apps/client/test/stash-sidecar.e2e.ts covers Stash)', async () => {
+    const detail = await expectError(await postJson('/identify/scene', { scene_id: '42' }), 503);
+    assert.match(detail, /STASH_SENSE_STASH_URL.*"path"/);
   });
 });
 

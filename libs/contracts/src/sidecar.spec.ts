@@ -35,6 +35,7 @@ describe('sidecar contracts', () => {
       '/identify',
       '/identify/scene',
       '/openapi.json',
+      '/stash/scene/{id}/performers',
     ]);
     const identify = doc.paths?.['/identify']?.post;
     assert.ok(identify?.requestBody && 'content' in identify.requestBody);

@@ -208,9 +208,12 @@ export const SidecarIdentifySceneRequestSchema = z
       .optional()
       .describe('A video file path on the machine running the sidecar'),
     scene_id: z
-      .union([z.string(), z.number()])
+      .union([z.string().regex(/^\d+$/, 'must be a Stash scene id (digits)'), z.number().int().nonnegative()])
       .optional()
-      .describe('A Stash scene id: not supported yet (answers 400); pass `path`'),
+      .describe(
+        'A Stash scene id (needs STASH_SENSE_STASH_URL): the sidecar reads the scene from Stash and samples its file, ' +
+          'or its stream URL when the file is not readable here. Give either `path` or `scene_id`',
+      ),
     frames: z.number().int().min(1).max(300).optional().describe('Frames to sample evenly (default 60)'),
     top_k: topK,
   })
@@ -244,6 +247,99 @@ export const SidecarIdentifySceneResponseSchema = IdentifyVideoResultSchema.exte
   timing: SidecarTimingSchema,
 }).meta({ id: 'SidecarIdentifySceneResponse' });
 export type SidecarIdentifySceneResponse = z.infer<typeof SidecarIdentifySceneResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Stash integration (POST /identify/scene with scene_id, POST /stash/scene/{id}/performers)
+
+export const StashSceneCandidateSchema = SceneCandidateSchema.extend({
+  onScene: z.boolean().describe('The Stash scene already has a performer with one of these stash-box ids'),
+  stashPerformerId: z
+    .string()
+    .nullable()
+    .describe(
+      "The Stash library's performer with one of these stash-box ids; null when the library lacks it",
+    ),
+}).meta({ id: 'StashSceneCandidate' });
+export type StashSceneCandidate = z.infer<typeof StashSceneCandidateSchema>;
+
+export const StashScenePersonSchema = ScenePersonSchema.extend({
+  bestMatch: StashSceneCandidateSchema.nullable(),
+  candidates: z.array(StashSceneCandidateSchema),
+  thumbnail: z
+    .string()
+    .nullable()
+    .describe("The person's best face (highest quality), a square JPEG as a data: URL; cropped locally"),
+}).meta({ id: 'StashScenePerson' });
+export type StashScenePerson = z.infer<typeof StashScenePersonSchema>;
+
+export const StashScenePerformerSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    stashIds: z.array(FaceIndexStashIdSchema),
+  })
+  .meta({ id: 'StashScenePerformer' });
+export type StashScenePerformer = z.infer<typeof StashScenePerformerSchema>;
+
+export const SidecarIdentifyStashSceneResponseSchema = IdentifyVideoResultSchema.extend({
+  sceneId: z.string().describe('The Stash scene id'),
+  source: z
+    .enum(['file', 'stream'])
+    .describe("`file`: the scene file was read on this machine; `stream`: through Stash's stream URL"),
+  scenePerformers: z.array(StashScenePerformerSchema).describe('Performers already on the scene in Stash'),
+  people: z.array(StashScenePersonSchema).describe('Most faces first'),
+  model: SidecarModelSchema,
+  timing: SidecarTimingSchema,
+}).meta({ id: 'SidecarIdentifyStashSceneResponse' });
+export type SidecarIdentifyStashSceneResponse = z.infer<typeof SidecarIdentifyStashSceneResponseSchema>;
+
+export const SidecarAddScenePerformersRequestSchema = z
+  .strictObject({
+    performer_ids: z
+      .array(z.string().regex(/^\d+$/, 'must be a Stash performer id (digits)'))
+      .max(50)
+      .optional()
+      .describe('Stash performer ids to add'),
+    stash_ids: z
+      .array(
+        z.strictObject({
+          endpoint: z.url().describe('Stash-box GraphQL endpoint, e.g. https://stashdb.org/graphql'),
+          stash_id: z.string().min(1).max(64),
+          name: z
+            .string()
+            .min(1)
+            .max(200)
+            .optional()
+            .describe('Name to create the performer with when Stash cannot fetch it from the stash-box'),
+        }),
+      )
+      .max(50)
+      .optional()
+      .describe('Performers by stash-box id: found in the library, or created from the stash-box'),
+  })
+  .refine((b) => (b.performer_ids?.length ?? 0) + (b.stash_ids?.length ?? 0) > 0, {
+    message: 'send at least one of "performer_ids" or "stash_ids"',
+  })
+  .meta({ id: 'SidecarAddScenePerformersRequest' });
+export type SidecarAddScenePerformersRequest = z.infer<typeof SidecarAddScenePerformersRequestSchema>;
+
+export const SidecarAddScenePerformersResponseSchema = z
+  .object({
+    sceneId: z.string(),
+    performerIds: z.array(z.string()).describe("The scene's performers afterwards"),
+    added: z.array(
+      z.object({
+        performerId: z.string(),
+        name: z.string().nullable(),
+        created: z.boolean().describe('Created in Stash by this request'),
+        source: z.enum(['library', 'existing', 'stash-box', 'fallback']),
+        stashId: z.string().optional(),
+        endpoint: z.string().optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'SidecarAddScenePerformersResponse' });
+export type SidecarAddScenePerformersResponse = z.infer<typeof SidecarAddScenePerformersResponseSchema>;
 
 export const FaceIndexInfoSchema = z
   .object({
@@ -408,13 +504,42 @@ export function buildSidecarOpenApiDocument(options: { version: string; serverUr
     responses: {
       200: {
         description: 'People seen in the video with their candidates and face tracks',
-        ...json(SidecarIdentifySceneResponseSchema),
+        content: {
+          'application/json': {
+            schema: z.union([SidecarIdentifySceneResponseSchema, SidecarIdentifyStashSceneResponseSchema]),
+          },
+        },
       },
       ...errorResponses({
-        400: 'Bad request (including `scene_id`, which needs the Stash integration of a later release)',
-        404: 'The `path` does not exist',
+        400: 'Bad request: neither or both of `path` and `scene_id`, unknown field, not a video',
+        404: 'The `path` does not exist, or Stash has no such scene',
         413: 'Body larger than the limit',
-        503: 'No face index loaded, or too many requests queued',
+        502: 'Stash could not be reached or refused the request',
+        503: 'No face index loaded, too many requests queued, or no Stash URL configured (`scene_id`)',
+      }),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/stash/scene/{id}/performers',
+    summary: 'Add performers to a Stash scene, creating missing ones from their stash-box id',
+    description:
+      'Performers given by stash-box id are looked up in the library by that id; when missing they are created ' +
+      "through Stash (which fetches the stash-box's data with its own stash-box settings), else with `name`.",
+    request: {
+      params: z.object({ id: z.string().describe('Stash scene id') }),
+      body: { required: true, ...json(SidecarAddScenePerformersRequestSchema) },
+    },
+    responses: {
+      200: {
+        description: "The scene's performers afterwards",
+        ...json(SidecarAddScenePerformersResponseSchema),
+      },
+      ...errorResponses({
+        400: 'Bad request',
+        404: 'Stash has no such scene, or a stash-box performer could neither be fetched nor named',
+        502: 'Stash could not be reached or refused the request',
+        503: 'No Stash URL configured (STASH_SENSE_STASH_URL)',
       }),
     },
   });

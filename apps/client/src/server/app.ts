@@ -1,10 +1,13 @@
 // The sidecar's express application: routing, body limits and error mapping. No logic of its own.
 import express from 'express';
 import { CLIENT_LIMITS } from '../config.js';
+import { cors } from './cors.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { requestLog, type SidecarLogger } from './logger.js';
+import { contributionsRoutes } from './routes/contributions.routes.js';
 import { identifyRoutes } from './routes/identify.routes.js';
 import { statusRoutes } from './routes/status.routes.js';
+import { stashRoutes } from './routes/stash.routes.js';
 import type { SidecarServices } from './services.js';
 
 /** Methods of each route, for 405 answers. */
@@ -20,6 +23,8 @@ const ROUTES = new Map<string, readonly string[]>([
 export interface SidecarAppOptions {
   maxUploadBytes: number;
   log: SidecarLogger;
+  /** Browser origins allowed to call the API (CORS): the configured Stash's, so its plugin can call the sidecar. */
+  corsOrigins?: readonly string[];
 }
 
 export function createSidecarApp(services: SidecarServices, options: SidecarAppOptions): express.Express {
@@ -27,9 +32,12 @@ export function createSidecarApp(services: SidecarServices, options: SidecarAppO
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLog(options.log));
+  app.use(cors(options.corsOrigins ?? []));
   app.use(express.json({ limit: CLIENT_LIMITS.maxJsonBodyBytes, strict: true }));
   app.use(statusRoutes(services));
   app.use(identifyRoutes(services, options.maxUploadBytes));
+  app.use(contributionsRoutes());
+  app.use(stashRoutes(services));
   app.use(notFoundHandler(ROUTES));
   app.use(errorHandler(options.log));
   return app;

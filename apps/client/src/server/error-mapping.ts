@@ -9,6 +9,7 @@ import {
   RemoteFetchError,
   UnsupportedError,
 } from '../services/errors.js';
+import { StashError } from '../stash/stash-client.js';
 import { HttpError } from './http-error.js';
 
 /** Status 499 (nginx's "client closed request"): logged only, never sent (the client is gone). */
@@ -36,6 +37,9 @@ export function toHttpError(error: unknown): HttpError {
   }
   if (error instanceof BusyError) {
     return new HttpError(503, error.message, { 'Retry-After': String(error.retryAfterSec) });
+  }
+  if (error instanceof StashError) {
+    return new HttpError(error.kind === 'not-found' ? 404 : 502, error.message);
   }
   if (error instanceof CancelledError) return new HttpError(CLIENT_CLOSED_REQUEST, error.message);
 

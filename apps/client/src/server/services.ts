@@ -4,6 +4,7 @@ import type { IndexUpdater } from '../index/index-updater.js';
 import type { FaceIndexStore } from '../services/face-index-store.js';
 import type { IdentifyService } from '../services/identify.service.js';
 import type { WorkQueue } from '../services/work-queue.js';
+import type { StashSceneService } from '../stash/stash-scene.service.js';
 
 /** What the sidecar's routes call: the same services the CLI uses, plus the work queue. */
 export interface SidecarServices {
@@ -15,4 +16,6 @@ export interface SidecarServices {
   model: SidecarModel;
   /** Where the models really run (after any CUDA → CPU fallback). */
   device: Device;
+  /** Scene identification by Stash scene id and adding performers to scenes; null without a Stash URL. */
+  stashScenes?: StashSceneService | null;
 }

@@ -9,6 +9,8 @@ import { IdentifyService } from '../services/identify.service.js';
 import { openFacePipeline } from '../services/pipeline.js';
 import { onTerminationSignals } from '../services/signals.js';
 import { WorkQueue } from '../services/work-queue.js';
+import { stashClientFromConfig } from '../stash/stash-client.js';
+import { StashSceneService } from '../stash/stash-scene.service.js';
 import { createSidecarApp } from './app.js';
 import { type SidecarLogger, stderrLogger } from './logger.js';
 
@@ -49,9 +51,20 @@ export async function startSidecar(
     model: pipeline.model.name,
     log: (line) => log.info(`index update: ${line}`),
   });
+  const stash = stashClientFromConfig(config);
+  const stashScenes = stash
+    ? new StashSceneService({
+        stash,
+        pipeline,
+        indexStore,
+        queue,
+        onWarning: (message) => log.info(`warning: ${message}`),
+      })
+    : null;
+  if (stash) log.info(`Stash at ${stash.baseUrl}${config.stashApiKey ? ' (with API key)' : ''}`);
   const app = createSidecarApp(
-    { identify, indexStore, updater, queue, model: pipeline.model, device: pipeline.device },
-    { maxUploadBytes: config.maxUploadBytes, log },
+    { identify, indexStore, updater, queue, model: pipeline.model, device: pipeline.device, stashScenes },
+    { maxUploadBytes: config.maxUploadBytes, log, corsOrigins: stash ? [new URL(stash.baseUrl).origin] : [] },
   );
   const server = createServer(app);
   server.requestTimeout = HTTP_TIMEOUTS.requestMs;

@@ -5,6 +5,7 @@ import {
   SidecarIdentifySceneRequestSchema,
   type SidecarIdentifyResponse,
   type SidecarIdentifySceneResponse,
+  type SidecarIdentifyStashSceneResponse,
 } from '@stash-sense/contracts';
 import { Router, type Request } from 'express';
 import type { ImageSource } from '../../services/identify.service.js';
@@ -93,16 +94,35 @@ export function identifyRoutes(services: SidecarServices, maxUploadBytes: number
       );
     }
     const body = parseRequest(SidecarIdentifySceneRequestSchema, req.body ?? {}, SCENE_FIELDS);
-    if (body.scene_id !== undefined) {
-      throw new HttpError(
-        400,
-        'scene_id is not supported yet: this sidecar cannot reach Stash to resolve a scene id. Send {"path": "<the scene file path>"} instead',
-      );
-    }
-    if (body.path === undefined)
-      throw new HttpError(400, 'missing "path": send {"path": "<video file on this machine>"}');
+    if (body.scene_id !== undefined && body.path !== undefined)
+      throw new HttpError(400, 'send either "path" or "scene_id", not both');
     const signal = requestSignal(req, res);
     const started = performance.now();
+    if (body.scene_id !== undefined) {
+      if (!services.stashScenes) {
+        throw new HttpError(
+          503,
+          'scene_id needs the Stash URL: start the sidecar with STASH_SENSE_STASH_URL (and STASH_SENSE_STASH_API_KEY when Stash has a login), or send {"path": "<the scene file path>"}',
+        );
+      }
+      const result = await services.stashScenes.identifyScene(String(body.scene_id), {
+        frames: body.frames,
+        topK: body.top_k,
+        signal,
+      });
+      const response: SidecarIdentifyStashSceneResponse = {
+        ...result,
+        model: services.model,
+        timing: { totalMs: Math.round(performance.now() - started) },
+      };
+      res.json(response);
+      return;
+    }
+    if (body.path === undefined)
+      throw new HttpError(
+        400,
+        'missing "path" or "scene_id": send {"path": "<video file on this machine>"} or {"scene_id": "<Stash scene id>"}',
+      );
     const result = await services.identify.identifyVideo(body.path, {
       frames: body.frames,
       topK: body.top_k,

@@ -1,0 +1,25 @@
+// GET /contributions, GET /contributions/status?scene_id=… — contribution state per scene for the Stash plugin,
+// read from the local outbox journal (no lock needed: a torn last line is ignored). Read-only.
+import { Router } from 'express';
+import { defaultOutboxPath, readOutbox } from '../../contribute/outbox.js';
+import { countStates, findSceneStatus, sceneStatuses } from '../../contribute/outbox-status.js';
+import { HttpError } from '../http-error.js';
+
+export function contributionsRoutes(outboxPath: string = defaultOutboxPath()): Router {
+  const router = Router();
+  const statuses = () => sceneStatuses(readOutbox(outboxPath));
+
+  router.get('/contributions', (_req, res) => {
+    const scenes = statuses();
+    res.json({ counts: countStates(scenes), scenes });
+  });
+
+  router.get('/contributions/status', (req, res) => {
+    const sceneId = typeof req.query.scene_id === 'string' ? req.query.scene_id.trim() : '';
+    if (!sceneId) throw new HttpError(400, 'give scene_id: a Stash scene id or a stash-box scene id');
+    const scenes = findSceneStatus(statuses(), sceneId);
+    res.json({ sceneId, state: scenes.at(-1)?.state ?? 'none', scenes });
+  });
+
+  return router;
+}

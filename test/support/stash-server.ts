@@ -1,0 +1,314 @@
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { graphql, GraphQLError, parse, validate } from 'graphql';
+import { loadSchema } from './graphql-schemas.js';
+
+export interface FixtureStashId {
+  endpoint: string;
+  stashId: string;
+}
+
+export interface FixtureStashPerformer {
+  id: string;
+  name: string;
+  disambiguation?: string | null;
+  gender?: string | null;
+  country?: string | null;
+  stashIds: FixtureStashId[];
+}
+
+export interface FixtureStashScene {
+  id: string;
+  title?: string;
+  files: {
+    path: string;
+    duration: number;
+    width: number;
+    height: number;
+    fingerprints?: { type: string; value: string }[];
+  }[];
+  stashIds?: FixtureStashId[];
+  performerIds: string[];
+  /** A local video served at /scene/<id>/stream (what Stash streams); also the screenshot source. */
+  streamFile?: string;
+}
+
+/** A stash-box performer as Stash's `scrapeSinglePerformer` returns it (for a configured stash-box). */
+export interface FixtureStashBoxPerformer {
+  name: string;
+  disambiguation?: string;
+  gender?: string;
+  country?: string;
+  aliases?: string;
+  urls?: string[];
+  images?: string[];
+}
+
+/** A page of the fake Stash UI: `path` (e.g. `/scenes/1`) answered with `html`, any content type. */
+export interface FixtureStashPage {
+  body: string | Buffer;
+  contentType: string;
+}
+
+/**
+ * A real GraphQL server built from Stash's schema (../shared/schemas/stash), serving fixture scenes and
+ * performers at /graphql, the scenes' streams at /scene/<id>/stream (with Range support, as ffmpeg seeks), and
+ * any extra pages (`pages`) so a browser test can load a Stash-like UI from the same origin. Every GraphQL request
+ * is validated against the schema, so a query the schema does not allow fails here as it would on a real Stash.
+ * With `apiKey` set, every request without the `ApiKey` header gets 401, like Stash with a login.
+ */
+export class StashFixtureServer {
+  readonly scenes = new Map<string, FixtureStashScene>();
+  readonly performers = new Map<string, FixtureStashPerformer>();
+  /** Stash-box endpoints configured in this Stash, and the performers `scrapeSinglePerformer` finds there. */
+  readonly stashBoxes = new Map<string, Map<string, FixtureStashBoxPerformer>>();
+  readonly pages = new Map<string, FixtureStashPage>();
+  requests: { operation: string; query: string; variables: Record<string, unknown>; apiKey?: string }[] = [];
+  streamRequests: { sceneId: string; apiKey?: string; range?: string }[] = [];
+  apiKey: string | undefined;
+  url = '';
+  private server: Server | null = null;
+  private nextPerformerId = 1000;
+
+  constructor(options: { apiKey?: string } = {}) {
+    this.apiKey = options.apiKey;
+  }
+
+  addPerformer(performer: FixtureStashPerformer): this {
+    this.performers.set(performer.id, performer);
+    return this;
+  }
+
+  addScene(scene: FixtureStashScene): this {
+    this.scenes.set(scene.id, scene);
+    return this;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500).end(String(error));
+      });
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  private authorised(req: IncomingMessage): boolean {
+    return !this.apiKey || req.headers.apikey === this.apiKey;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const page = this.pages.get(path);
+    if (page && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': page.contentType }).end(page.body);
+      return;
+    }
+    const stream = /^\/scene\/(\d+)\/(stream|screenshot)$/.exec(path);
+    if (stream) {
+      this.streamRequests.push({
+        sceneId: stream[1]!,
+        apiKey: req.headers.apikey as string | undefined,
+        range: req.headers.range,
+      });
+      if (!this.authorised(req)) return void res.writeHead(401).end('Unauthorized');
+      const file = this.scenes.get(stream[1]!)?.streamFile;
+      if (!file) return void res.writeHead(404).end('no such scene');
+      return this.sendFile(req, res, file, 'video/mp4');
+    }
+    if (path !== '/graphql' || req.method !== 'POST') return void res.writeHead(404).end('not found');
+    if (!this.authorised(req)) return void res.writeHead(401).end('Unauthorized');
+    let body = '';
+    for await (const chunk of req) body += String(chunk);
+    const { query, variables = {} } = JSON.parse(body) as {
+      query: string;
+      variables?: Record<string, unknown>;
+    };
+    const schema = loadSchema('stash');
+    const document = parse(query);
+    const errors = validate(schema, document);
+    const operation =
+      document.definitions.find((d) => d.kind === 'OperationDefinition')?.name?.value ?? 'anonymous';
+    this.requests.push({ operation, query, variables, apiKey: req.headers.apikey as string | undefined });
+    if (errors.length) {
+      res.writeHead(422, { 'content-type': 'application/json' }).end(JSON.stringify({ errors }));
+      return;
+    }
+    const result = await graphql({
+      schema,
+      source: query,
+      variableValues: variables,
+      rootValue: this.root(),
+    });
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
+  }
+
+  private sendFile(req: IncomingMessage, res: ServerResponse, file: string, type: string): void {
+    const size = statSync(file).size;
+    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+    if (range) {
+      const start = range[1] ? Number(range[1]) : size - Number(range[2]);
+      const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+      if (start >= size || start > end) {
+        res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+        return;
+      }
+      res.writeHead(206, {
+        'content-type': type,
+        'accept-ranges': 'bytes',
+        'content-range': `bytes ${start}-${end}/${size}`,
+        'content-length': end - start + 1,
+      });
+      createReadStream(file, { start, end }).pipe(res);
+      return;
+    }
+    res.writeHead(200, { 'content-type': type, 'accept-ranges': 'bytes', 'content-length': size });
+    createReadStream(file).pipe(res);
+  }
+
+  private performerObject(p: FixtureStashPerformer) {
+    return {
+      id: p.id,
+      name: p.name,
+      disambiguation: p.disambiguation ?? null,
+      gender: p.gender ?? null,
+      country: p.country ?? null,
+      image_path: `${this.url}/performer/${p.id}/image`,
+      stash_ids: p.stashIds.map((s) => ({
+        endpoint: s.endpoint,
+        stash_id: s.stashId,
+        updated_at: new Date(0).toISOString(),
+      })),
+    };
+  }
+
+  private sceneObject(s: FixtureStashScene) {
+    return {
+      id: s.id,
+      title: s.title ?? null,
+      files: s.files.map((f, i) => ({
+        id: `${s.id}${i}`,
+        path: f.path,
+        duration: f.duration,
+        width: f.width,
+        height: f.height,
+        fingerprints: f.fingerprints ?? [],
+      })),
+      paths: {
+        stream: `${this.url}/scene/${s.id}/stream`,
+        screenshot: `${this.url}/scene/${s.id}/screenshot`,
+      },
+      stash_ids: (s.stashIds ?? []).map((x) => ({
+        endpoint: x.endpoint,
+        stash_id: x.stashId,
+        updated_at: new Date(0).toISOString(),
+      })),
+      performers: s.performerIds
+        .map((id) => this.performers.get(id))
+        .filter((p): p is FixtureStashPerformer => !!p)
+        .map((p) => this.performerObject(p)),
+    };
+  }
+
+  private root() {
+    return {
+      version: () => ({ version: 'v0.28.1', hash: 'fixture', build_time: '2026-01-01' }),
+      findScene: ({ id }: { id?: string }) => {
+        const s = id ? this.scenes.get(id) : undefined;
+        return s ? this.sceneObject(s) : null;
+      },
+      findScenes: ({ filter }: { filter?: { page?: number; per_page?: number } }) => {
+        const all = [...this.scenes.values()].sort((a, b) => Number(a.id) - Number(b.id));
+        const perPage = filter?.per_page ?? 25;
+        const page = filter?.page ?? 1;
+        const slice = perPage < 0 ? all : all.slice((page - 1) * perPage, page * perPage);
+        return {
+          count: all.length,
+          duration: 0,
+          filesize: 0,
+          scenes: slice.map((s) => this.sceneObject(s)),
+        };
+      },
+      findPerformers: ({
+        performer_filter,
+        filter,
+      }: {
+        performer_filter?: { stash_id_endpoint?: { endpoint?: string; stash_id?: string; modifier: string } };
+        filter?: { per_page?: number };
+      }) => {
+        let found = [...this.performers.values()];
+        const c = performer_filter?.stash_id_endpoint;
+        if (c) {
+          if (c.modifier !== 'EQUALS')
+            throw new GraphQLError(`fixture supports EQUALS only, got ${c.modifier}`);
+          found = found.filter((p) =>
+            p.stashIds.some(
+              (s) =>
+                (c.endpoint === undefined || s.endpoint === c.endpoint) &&
+                (c.stash_id === undefined || s.stashId === c.stash_id),
+            ),
+          );
+        }
+        const perPage = filter?.per_page ?? 25;
+        return {
+          count: found.length,
+          performers: (perPage < 0 ? found : found.slice(0, perPage)).map((p) => this.performerObject(p)),
+        };
+      },
+      findImage: () => null,
+      scrapeSinglePerformer: ({
+        source,
+        input,
+      }: {
+        source: { stash_box_endpoint?: string };
+        input: { performer_id?: string };
+      }) => {
+        const box = source.stash_box_endpoint ? this.stashBoxes.get(source.stash_box_endpoint) : undefined;
+        if (!box) throw new GraphQLError(`stash box not found: ${source.stash_box_endpoint}`);
+        const p = input.performer_id ? box.get(input.performer_id) : undefined;
+        return p ? [{ ...p, remote_site_id: input.performer_id }] : [];
+      },
+      sceneUpdate: ({ input }: { input: { id: string; performer_ids?: string[] } }) => {
+        const s = this.scenes.get(input.id);
+        if (!s) throw new GraphQLError(`scene ${input.id} not found`);
+        if (input.performer_ids) {
+          const missing = input.performer_ids.filter((id) => !this.performers.has(id));
+          if (missing.length) throw new GraphQLError(`performers not found: ${missing.join(', ')}`);
+          s.performerIds = [...input.performer_ids];
+        }
+        return this.sceneObject(s);
+      },
+      performerCreate: ({
+        input,
+      }: {
+        input: {
+          name: string;
+          disambiguation?: string;
+          gender?: string;
+          country?: string;
+          stash_ids?: { endpoint: string; stash_id: string }[];
+        };
+      }) => {
+        const id = String(this.nextPerformerId++);
+        const p: FixtureStashPerformer = {
+          id,
+          name: input.name,
+          disambiguation: input.disambiguation ?? null,
+          gender: input.gender ?? null,
+          country: input.country ?? null,
+          stashIds: (input.stash_ids ?? []).map((s) => ({ endpoint: s.endpoint, stashId: s.stash_id })),
+        };
+        this.performers.set(id, p);
+        return this.performerObject(p);
+      },
+    };
+  }
+}
