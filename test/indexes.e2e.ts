@@ -20,9 +20,11 @@ import {
   signManifest,
   verifyManifestJws,
 } from '@stash-sense/face-index';
+import { ScheduleIndexBuildsHandler } from '../apps/cloud/src/indexes/index-build.handler.js';
 import { IndexBuildService } from '../apps/cloud/src/indexes/index-build.service.js';
 import { ed25519Kid, generateSigningJwk } from '../apps/cloud/src/indexes/index-signing.service.js';
 import { readFaceTable } from '../apps/cloud/src/indexes/index-builder.js';
+import { IndexesRepository } from '../apps/cloud/src/indexes/indexes.repository.js';
 import {
   addFaces,
   addPerformer,
@@ -347,11 +349,24 @@ describe('index builds and distribution', () => {
     }
   });
 
-  test('a build with nothing new publishes nothing', async () => {
+  test('a build with nothing new publishes nothing; the schedule queues one build per active model', async () => {
     const report = await queueAndRun();
     assert.equal(report.status, 'unchanged');
     assert.equal(report.version, null);
     assert.equal((await latest()).version, v2.version);
+
+    await ctx.app.get(ScheduleIndexBuildsHandler).handle();
+    const builds = IndexBuildListSchema.parse(
+      (await ctx.http().get('/v1/admin/indexes/builds').set(auth(admin)).expect(200)).body,
+    ).builds;
+    assert.equal(builds[0]!.status, 'queued');
+    assert.equal(builds[0]!.full, false);
+    await ctx.app.get(IndexBuildService).run(builds[0]!.id);
+    await ctx.app.get(IndexBuildService).run(builds[0]!.id); // a duplicate delivery does nothing
+    const after = IndexBuildListSchema.parse(
+      (await ctx.http().get('/v1/admin/indexes/builds').set(auth(admin)).expect(200)).body,
+    ).builds.find((b) => b.id === builds[0]!.id)!;
+    assert.equal(after.status, 'unchanged');
   });
 
   test('withdrawal: latest points to the previous version; audited; the next build continues from it', async () => {
@@ -445,5 +460,31 @@ describe('index builds and distribution', () => {
         assert.equal(sha256(onDisk), file.sha256);
       }
     }
+  });
+
+  test('one build per model at a time; a build whose worker died is failed by the next claim', async () => {
+    const repo = ctx.app.get(IndexesRepository);
+    const a = await repo.createBuild(world.modelId, false, null);
+    const b = await repo.createBuild(world.modelId, false, null);
+    assert.equal(await repo.claimBuild(a.id, world.modelId, 60_000), 'claimed');
+    assert.equal(await repo.claimBuild(b.id, world.modelId, 60_000), 'busy');
+    assert.equal(await repo.claimBuild(a.id, world.modelId, 60_000), 'gone', 'a duplicate job does nothing');
+    await ctx.db.query(`UPDATE index_builds SET heartbeat_at = now() - interval '5 minutes' WHERE id = $1`, [
+      a.id,
+    ]);
+    assert.equal(await repo.claimBuild(b.id, world.modelId, 60_000), 'claimed');
+    const dead = (await repo.build(a.id))!;
+    assert.equal(dead.status, 'failed');
+    assert.match(dead.error ?? '', /no heartbeat/);
+    await repo.finishBuild(b.id, { status: 'unchanged', durationMs: 0 });
+    // Two workers claiming two builds of one model at the same moment: exactly one wins.
+    const c = await repo.createBuild(world.modelId, false, null);
+    const d = await repo.createBuild(world.modelId, false, null);
+    const claims = await Promise.all([
+      repo.claimBuild(c.id, world.modelId, 60_000),
+      repo.claimBuild(d.id, world.modelId, 60_000),
+    ]);
+    assert.deepEqual([...claims].sort(), ['busy', 'claimed']);
+    for (const build of [c, d]) await repo.finishBuild(build.id, { status: 'unchanged', durationMs: 0 });
   });
 });
