@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { contributeCommand } from './commands/contribute.command.js';
+import { contributionsCommand } from './commands/contributions.command.js';
 import { facesCommand } from './commands/faces.command.js';
 import { identifyCommand } from './commands/identify.command.js';
 import { indexCommand } from './commands/index.command.js';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .addCommand(indexCommand())
     .addCommand(serveCommand())
     .addCommand(contributeCommand())
+    .addCommand(contributionsCommand())
     .addHelpText(
       'after',
       `
