@@ -64,6 +64,8 @@ export class StashFixtureServer {
   /** Stash-box endpoints configured in this Stash, and the performers `scrapeSinglePerformer` finds there. */
   readonly stashBoxes = new Map<string, Map<string, FixtureStashBoxPerformer>>();
   readonly pages = new Map<string, FixtureStashPage>();
+  /** Plugin settings as Stash stores them (`configuration { plugins }`), by plugin id. */
+  readonly pluginSettings: Record<string, Record<string, unknown>> = {};
   requests: { operation: string; query: string; variables: Record<string, unknown>; apiKey?: string }[] = [];
   streamRequests: { sceneId: string; apiKey?: string; range?: string }[] = [];
   apiKey: string | undefined;
@@ -264,6 +266,16 @@ export class StashFixtureServer {
         };
       },
       findImage: () => null,
+      findPerformer: ({ id }: { id: string }) => {
+        const p = this.performers.get(id);
+        return p ? this.performerObject(p) : null;
+      },
+      configuration: () => ({
+        plugins: ({ include }: { include?: string[] }) =>
+          Object.fromEntries(
+            Object.entries(this.pluginSettings).filter(([id]) => !include || include.includes(id)),
+          ),
+      }),
       scrapeSinglePerformer: ({
         source,
         input,

@@ -1,0 +1,179 @@
+// The Stash UI plugin in headless Chromium (Debian's, driven by playwright-core): a fixture Stash (real GraphQL
+// server from Stash's schema) serves a minimal Stash-like page that loads the plugin's JavaScript and CSS the way
+// Stash does (/plugin/<id>/javascript, /plugin/<id>/css), and the real sidecar (models, an index built by the CLI)
+// identifies the scene. Clicks "Identify performers", checks the modal, clicks "Add to scene" and checks the
+// request and Stash's scene. Screenshots go to $TEST_ARTIFACTS_DIR or test-results/plugin.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parse, validate } from 'graphql';
+import { type Browser, chromium } from 'playwright-core';
+import { loadSchema } from '../../../test/support/graphql-schemas.js';
+import { StashFixtureServer } from '../../../test/support/stash-server.js';
+import {
+  makeGallery,
+  makeVideo,
+  photo,
+  REPO_ROOT,
+  runCli,
+  type SidecarProcess,
+  startSidecarProcess,
+} from './support/client-fixtures.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const PLUGIN_DIR = join(REPO_ROOT, 'plugins/stash-sense');
+const ARTIFACTS = join(process.env.TEST_ARTIFACTS_DIR ?? join(REPO_ROOT, 'test-results'), 'plugin');
+const STASHDB = 'https://stashdb.org/graphql';
+const OBAMA = '0b0b0b0b-1111-4222-8333-444455556666';
+const JOLIE = '0a0a0a0a-1111-4222-8333-444455556666';
+
+/** A page like Stash's: the React root renders the scene toolbar a moment after load, then the plugin is injected. */
+const SCENE_PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>Stash</title>
+<link rel="stylesheet" href="/plugin/stash-sense/css">
+<style>body{background:#202b33;color:#f5f8fa;font-family:sans-serif}</style>
+</head><body><div id="root"><div class="scene-page"><h2>Scene 2</h2></div></div>
+<script>
+  window.__locationListeners = [];
+  window.PluginApi = { Event: { addEventListener: function (name, fn) { window.__locationListeners.push(fn); } } };
+  setTimeout(function () {
+    var bar = document.createElement('div'); bar.className = 'scene-toolbar';
+    var group = document.createElement('div'); group.className = 'scene-toolbar-group';
+    bar.appendChild(group); document.querySelector('.scene-page').appendChild(bar);
+  }, 300);
+</script>
+<script src="/plugin/stash-sense/javascript"></script>
+</body></html>`;
+
+let work: string;
+let stash: StashFixtureServer;
+let sidecar: SidecarProcess;
+let browser: Browser;
+
+before(async () => {
+  assert.ok(
+    existsSync(CHROMIUM),
+    `${CHROMIUM} is missing: apt-get install -y chromium (infra/setup.sh does)`,
+  );
+  work = mkdtempSync(join(tmpdir(), 'plugin-e2e-'));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const indexDir = join(work, 'index');
+  const gallery = makeGallery(join(work, 'gallery'), {
+    [OBAMA]: [photo('barack_obama', '1.jpg'), photo('barack_obama', '2.jpg'), photo('barack_obama', '3.jpg')],
+    [JOLIE]: [
+      photo('angelina_jolie', '7.jpg'),
+      photo('angelina_jolie', '8.jpg'),
+      photo('angelina_jolie', '9.jpg'),
+    ],
+  });
+  const [build, video] = await Promise.all([
+    runCli(['index', 'build-local', '--gallery', gallery, '--out', indexDir, '--no-progress']),
+    makeVideo(join(work, 'scene.mp4'), [photo('barack_obama', '5.jpg'), photo('angelina_jolie', '11.jpg')], {
+      width: 960,
+      height: 540,
+      secondsEach: 2,
+    }),
+  ]);
+  assert.equal(build.code, 0, build.stderr);
+
+  stash = await new StashFixtureServer().start();
+  stash.addPerformer({ id: '10', name: 'Barack Obama', stashIds: [{ endpoint: STASHDB, stashId: OBAMA }] });
+  stash.addScene({
+    id: '2',
+    files: [{ path: video, duration: 4, width: 960, height: 540 }],
+    performerIds: ['10'],
+    streamFile: video,
+  });
+  stash.stashBoxes.set(STASHDB, new Map([[JOLIE, { name: 'Angelina Jolie' }]]));
+  stash.pages.set('/scenes/2', { body: SCENE_PAGE, contentType: 'text/html; charset=utf-8' });
+  stash.pages.set('/plugin/stash-sense/javascript', {
+    body: readFileSync(join(PLUGIN_DIR, 'stash-sense.js')),
+    contentType: 'text/javascript',
+  });
+  stash.pages.set('/plugin/stash-sense/css', {
+    body: readFileSync(join(PLUGIN_DIR, 'stash-sense.css')),
+    contentType: 'text/css',
+  });
+
+  sidecar = await startSidecarProcess(['--index', indexDir], { env: { STASH_SENSE_STASH_URL: stash.url } });
+  stash.pluginSettings['stash-sense'] = { sidecarUrl: sidecar.url, contributeOptIn: false };
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await sidecar?.stop();
+  await stash?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the Stash plugin on a scene page', () => {
+  it('identifies the performers, shows faces and candidates, and adds one to the scene', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${stash.url}/scenes/2`);
+
+    const button = page.locator('.scene-toolbar .ss-launch');
+    await button.waitFor({ timeout: 10_000 });
+    assert.equal(await button.textContent(), 'Identify performers');
+
+    // The plugin's own Stash GraphQL documents are valid against Stash's schema.
+    const queries = await page.evaluate(
+      () => (window as unknown as { __stashSense: { queries: Record<string, string> } }).__stashSense.queries,
+    );
+    for (const [name, query] of Object.entries(queries)) {
+      assert.deepEqual(
+        validate(loadSchema('stash'), parse(query)).map((e) => e.message),
+        [],
+        name,
+      );
+    }
+
+    const identify = page.waitForRequest((r) => r.url() === `${sidecar.url}/identify/scene`);
+    await button.click();
+    assert.deepEqual((await identify).postDataJSON(), { scene_id: '2' });
+    await page.locator('.ss-modal .ss-person').first().waitFor({ timeout: 180_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'scene-modal.png') });
+
+    const people = page.locator('.ss-modal .ss-person');
+    assert.equal(await people.count(), 2);
+    const thumbsLoaded = await page.$$eval('.ss-modal img.ss-thumb', (imgs) =>
+      imgs.map((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0),
+    );
+    assert.deepEqual(thumbsLoaded, [true, true], 'a face thumbnail per person');
+
+    const obamaRow = page.locator(`.ss-candidate[data-performer="${OBAMA}"]`).first();
+    assert.equal(await obamaRow.locator('.ss-on-scene').textContent(), 'On scene');
+    const jolieRow = page.locator(`.ss-candidate[data-performer="${JOLIE}"]`).first();
+    assert.match((await jolieRow.locator('.ss-confidence').textContent()) ?? '', /^\d+%$/);
+    assert.match((await jolieRow.locator('.ss-distance').textContent()) ?? '', /^d 0\.\d{3}$/);
+    assert.ok(await jolieRow.locator('.ss-band').isVisible());
+    assert.equal(await page.locator('.ss-not').count(), 0, '"Not this person" stays hidden without opt-in');
+    assert.equal(await page.locator('.ss-add-all').count(), 1);
+
+    const add = page.waitForRequest((r) => r.url() === `${sidecar.url}/stash/scene/2/performers`);
+    await jolieRow.locator('.ss-add').click();
+    const request = await add;
+    assert.equal(request.method(), 'POST');
+    assert.deepEqual(request.postDataJSON(), {
+      stash_ids: [{ endpoint: STASHDB, stash_id: JOLIE, name: JOLIE }],
+    });
+    await jolieRow.locator('.ss-on-scene').waitFor({ timeout: 20_000 });
+    assert.equal(await jolieRow.locator('.ss-on-scene').textContent(), 'Added');
+    await page.screenshot({ path: join(ARTIFACTS, 'scene-added.png') });
+
+    const created = [...stash.performers.values()].find((p) => p.stashIds.some((s) => s.stashId === JOLIE));
+    assert.ok(created, 'Stash has the performer, created from the stash-box');
+    assert.equal(created.name, 'Angelina Jolie');
+    assert.deepEqual([...stash.scenes.get('2')!.performerIds].sort(), ['10', created.id].sort());
+    assert.deepEqual(pageErrors, []);
+    await page.close();
+  });
+});
