@@ -222,7 +222,11 @@
         if (result && result.added && result.added[0])
           candidate.stashPerformerId = result.added[0].performerId;
         button.replaceWith(el('span', { class: 'ss-badge ss-on-scene', text: 'Added' }));
-        if (row) row.classList.add('ss-added');
+        if (row) {
+          row.classList.add('ss-added');
+          var hint = row.querySelector('.ss-hint');
+          if (hint) hint.remove();
+        }
         return true;
       })
       .catch(function (error) {

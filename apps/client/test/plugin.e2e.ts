@@ -126,7 +126,8 @@ describe('the Stash plugin on a scene page', () => {
 
     // The plugin's own Stash GraphQL documents are valid against Stash's schema.
     const queries = await page.evaluate(
-      () => (window as unknown as { __stashSense: { queries: Record<string, string> } }).__stashSense.queries,
+      () =>
+        (globalThis as unknown as { __stashSense: { queries: Record<string, string> } }).__stashSense.queries,
     );
     for (const [name, query] of Object.entries(queries)) {
       assert.deepEqual(
@@ -145,7 +146,10 @@ describe('the Stash plugin on a scene page', () => {
     const people = page.locator('.ss-modal .ss-person');
     assert.equal(await people.count(), 2);
     const thumbsLoaded = await page.$$eval('.ss-modal img.ss-thumb', (imgs) =>
-      imgs.map((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0),
+      imgs.map((img) => {
+        const i = img as unknown as { complete: boolean; naturalWidth: number };
+        return i.complete && i.naturalWidth > 0;
+      }),
     );
     assert.deepEqual(thumbsLoaded, [true, true], 'a face thumbnail per person');
 

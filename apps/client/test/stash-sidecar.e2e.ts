@@ -3,14 +3,18 @@
 // serves the scene's stream, and ffmpeg-made videos. Also adding performers to a scene through the sidecar.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  FeedbackRequestSchema,
   SidecarAddScenePerformersResponseSchema,
   SidecarErrorSchema,
   SidecarIdentifyStashSceneResponseSchema,
 } from '@stash-sense/contracts';
+import { decodeEmbedding } from '@stash-sense/vectors';
 import { StashFixtureServer } from '../../../test/support/stash-server.js';
 import {
   makeGallery,
@@ -29,6 +33,34 @@ const API_KEY = 'stash-api-key';
 let work: string;
 let stash: StashFixtureServer;
 let sidecar: SidecarProcess;
+let cloud: Server;
+let cloudUrl: string;
+const cloudRequests: { authorization?: string; body: unknown }[] = [];
+let analysis: { id: string; person: number; distance: number } | undefined;
+
+/** A stand-in for the cloud's POST /v1/feedback: records the request and answers a receipt. */
+function startCloud(): Promise<void> {
+  cloud = createServer((req, res) => {
+    let text = '';
+    req.on('data', (d) => (text += d));
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== '/v1/feedback') return void res.writeHead(404).end();
+      cloudRequests.push({ authorization: req.headers.authorization, body: JSON.parse(text) });
+      res.writeHead(201, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          id: '7d1c2a4e-1f1e-4c4b-9a41-0c2f3e4d5a6b',
+          receivedAt: new Date().toISOString(),
+        }),
+      );
+    });
+  });
+  return new Promise((resolve) =>
+    cloud.listen(0, '127.0.0.1', () => {
+      cloudUrl = `http://127.0.0.1:${(cloud.address() as AddressInfo).port}`;
+      resolve();
+    }),
+  );
+}
 
 async function postJson(path: string, body: unknown): Promise<Response> {
   return fetch(`${sidecar.url}${path}`, {
@@ -59,6 +91,7 @@ before(async () => {
   ]);
   assert.equal(build.code, 0, build.stderr);
 
+  await startCloud();
   stash = await new StashFixtureServer({ apiKey: API_KEY }).start();
   stash.addPerformer({ id: '10', name: 'Barack Obama', stashIds: [{ endpoint: STASHDB, stashId: OBAMA }] });
   const file = { duration: 4, width: 960, height: 540, fingerprints: [{ type: 'oshash', value: 'abc' }] };
@@ -73,13 +106,19 @@ before(async () => {
   stash.stashBoxes.set(STASHDB, new Map([[JOLIE, { name: 'Angelina Jolie', gender: 'FEMALE' }]]));
 
   sidecar = await startSidecarProcess(['--index', indexDir], {
-    env: { STASH_SENSE_STASH_URL: stash.url, STASH_SENSE_STASH_API_KEY: API_KEY },
+    env: {
+      STASH_SENSE_STASH_URL: stash.url,
+      STASH_SENSE_STASH_API_KEY: API_KEY,
+      STASH_SENSE_CLOUD_URL: '',
+      STASH_SENSE_API_KEY: '',
+    },
   });
 });
 
 after(async () => {
   await sidecar?.stop();
   await stash?.stop();
+  cloud?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -102,6 +141,7 @@ describe('POST /identify/scene with a Stash scene id', () => {
     assert.equal(obama.onScene, true);
     assert.equal(obama.stashPerformerId, '10');
     const jolie = matched.get(JOLIE)!.bestMatch!;
+    analysis = { id: body.analysisId, person: matched.get(JOLIE)!.person, distance: jolie.distance };
     assert.equal(jolie.onScene, false);
     assert.equal(jolie.stashPerformerId, null, 'the library lacks her');
     for (const person of matched.values()) {
@@ -133,6 +173,42 @@ describe('POST /identify/scene with a Stash scene id', () => {
     assert.match(SidecarErrorSchema.parse(await missing.json()).detail, /no scene 999/);
     const both = await postJson('/identify/scene', { scene_id: '1', path: '/x.mp4' });
     assert.equal(both.status, 400);
+  });
+});
+
+describe('POST /feedback ("Not this person")', () => {
+  it("forwards the person's mean face embedding and the rejected performer to the cloud", async () => {
+    assert.ok(analysis, 'the scene was identified first');
+    const response = await postJson('/feedback', {
+      analysis_id: analysis.id,
+      person: analysis.person,
+      endpoint: STASHDB,
+      stash_id: JOLIE,
+      distance: analysis.distance,
+      cloud_url: cloudUrl,
+      api_key: 'ss_test_key',
+    });
+    const text = await response.text();
+    assert.equal(response.status, 200, text);
+    assert.equal(cloudRequests.length, 1);
+    assert.equal(cloudRequests[0]!.authorization, 'Bearer ss_test_key');
+    const sent = FeedbackRequestSchema.parse(cloudRequests[0]!.body);
+    assert.deepEqual(sent.performer, { endpoint: STASHDB, stashId: JOLIE });
+    const embedding = decodeEmbedding(sent.embedding, sent.encoding);
+    assert.equal(embedding.length, 512);
+    assert.ok(Math.abs(Math.hypot(...embedding) - 1) < 1e-3, 'unit length');
+    assert.equal(sent.model.name.length > 0, true);
+  });
+
+  it('answers 404 for an unknown analysis and 503 without a cloud URL', async () => {
+    const base = { person: 0, endpoint: STASHDB, stash_id: JOLIE, distance: 0.2 };
+    assert.equal((await postJson('/feedback', { ...base, analysis_id: 'nope' })).status, 404);
+    const noCloud = await postJson('/feedback', {
+      ...base,
+      analysis_id: analysis!.id,
+      person: analysis!.person,
+    });
+    assert.equal(noCloud.status, 503);
   });
 });
 

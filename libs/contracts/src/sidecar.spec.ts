@@ -31,6 +31,7 @@ describe('sidecar contracts', () => {
     assert.deepEqual(Object.keys(doc.paths ?? {}).sort(), [
       '/database/info',
       '/database/update',
+      '/feedback',
       '/health',
       '/identify',
       '/identify/scene',

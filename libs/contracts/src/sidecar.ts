@@ -283,6 +283,11 @@ export type StashScenePerformer = z.infer<typeof StashScenePerformerSchema>;
 
 export const SidecarIdentifyStashSceneResponseSchema = IdentifyVideoResultSchema.extend({
   sceneId: z.string().describe('The Stash scene id'),
+  analysisId: z
+    .string()
+    .describe(
+      "Names this result for POST /feedback (the sidecar keeps the people's faces of recent analyses)",
+    ),
   source: z
     .enum(['file', 'stream'])
     .describe("`file`: the scene file was read on this machine; `stream`: through Stash's stream URL"),
@@ -407,6 +412,31 @@ export const SidecarHealthSchema = z
   })
   .meta({ id: 'SidecarHealth' });
 export type SidecarHealth = z.infer<typeof SidecarHealthSchema>;
+
+export const SidecarFeedbackRequestSchema = z
+  .strictObject({
+    analysis_id: z
+      .string()
+      .min(1)
+      .max(64)
+      .describe('`analysisId` of a POST /identify/scene answer with scene_id'),
+    person: z.number().int().nonnegative().describe('`person` of that answer'),
+    endpoint: z.url().describe('Stash-box endpoint of the rejected candidate'),
+    stash_id: z.string().min(1).max(64).describe("The rejected candidate's id on that stash-box"),
+    distance: z.number().min(0).max(2).describe("The candidate's `distance`"),
+    cloud_url: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('The cloud to send to (default STASH_SENSE_CLOUD_URL)'),
+    api_key: z.string().min(1).max(256).optional().describe('Cloud API key (default STASH_SENSE_API_KEY)'),
+  })
+  .meta({ id: 'SidecarFeedbackRequest' });
+export type SidecarFeedbackRequest = z.infer<typeof SidecarFeedbackRequestSchema>;
+
+export const SidecarFeedbackResponseSchema = z
+  .object({ id: z.string(), receivedAt: z.string() })
+  .meta({ id: 'SidecarFeedbackResponse', description: "The cloud's receipt" });
+export type SidecarFeedbackResponse = z.infer<typeof SidecarFeedbackResponseSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // OpenAPI
@@ -540,6 +570,24 @@ export function buildSidecarOpenApiDocument(options: { version: string; serverUr
         404: 'Stash has no such scene, or a stash-box performer could neither be fetched nor named',
         502: 'Stash could not be reached or refused the request',
         503: 'No Stash URL configured (STASH_SENSE_STASH_URL)',
+      }),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/feedback',
+    summary: '"Not this person": send negative feedback for a person of a recent scene analysis to the cloud',
+    description:
+      "Forwards the person's face embedding (the mean of its faces, never an image) and the rejected stash-box " +
+      "performer to the cloud's POST /v1/feedback. Only sent when the user opted in (the plugin's setting).",
+    request: { body: { required: true, ...json(SidecarFeedbackRequestSchema) } },
+    responses: {
+      200: { description: 'Sent', ...json(SidecarFeedbackResponseSchema) },
+      ...errorResponses({
+        400: 'Bad request',
+        404: 'Unknown or expired analysis_id, or no such person (identify the scene again)',
+        502: 'The cloud could not be reached or refused the feedback',
+        503: 'No cloud URL or API key',
       }),
     },
   });

@@ -18,6 +18,7 @@ const ROUTES = new Map<string, readonly string[]>([
   ['/openapi.json', ['GET']],
   ['/identify', ['POST']],
   ['/identify/scene', ['POST']],
+  ['/feedback', ['POST']],
 ]);
 
 export interface SidecarAppOptions {

@@ -18,4 +18,6 @@ export interface SidecarServices {
   device: Device;
   /** Scene identification by Stash scene id and adding performers to scenes; null without a Stash URL. */
   stashScenes?: StashSceneService | null;
+  /** Where POST /feedback sends by default (STASH_SENSE_CLOUD_URL, STASH_SENSE_API_KEY). */
+  cloud?: { url: string | undefined; apiKey: string | undefined };
 }

@@ -63,7 +63,16 @@ export async function startSidecar(
     : null;
   if (stash) log.info(`Stash at ${stash.baseUrl}${config.stashApiKey ? ' (with API key)' : ''}`);
   const app = createSidecarApp(
-    { identify, indexStore, updater, queue, model: pipeline.model, device: pipeline.device, stashScenes },
+    {
+      identify,
+      indexStore,
+      updater,
+      queue,
+      model: pipeline.model,
+      device: pipeline.device,
+      stashScenes,
+      cloud: { url: config.cloudUrl, apiKey: process.env.STASH_SENSE_API_KEY?.trim() || undefined },
+    },
     { maxUploadBytes: config.maxUploadBytes, log, corsOrigins: stash ? [new URL(stash.baseUrl).origin] : [] },
   );
   const server = createServer(app);

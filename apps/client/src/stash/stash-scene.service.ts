@@ -2,6 +2,7 @@
 // machine can read it, else through Stash's stream URL (with the ApiKey header); the people found are matched
 // like any video, and each gets a face thumbnail (cropped here) and, per candidate, whether the scene or the
 // library already has that performer (by stash-box id).
+import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import type {
@@ -35,6 +36,7 @@ export interface StashSceneIdentifyOptions {
 
 export interface StashSceneIdentification {
   sceneId: string;
+  analysisId: string;
   source: 'file' | 'stream';
   kind: 'video';
   width: number;
@@ -52,6 +54,28 @@ export interface StashSceneServiceDeps {
   indexStore: FaceIndexStore;
   queue?: WorkQueue;
   onWarning?: (message: string) => void;
+}
+
+/** Recent analyses kept for POST /feedback: each holds one 512-float centroid per person (a few KiB). */
+const KEPT_ANALYSES = 50;
+
+export interface PersonFeedbackFace {
+  /** Mean of the person's face embeddings, L2-normalised. */
+  embedding: Float32Array;
+  /** The scene's ids on stash-boxes (the cloud's feedback may name the scene). */
+  sceneStashIds: { endpoint: string; stashId: string }[];
+}
+
+function centroid(vectors: readonly Float32Array[]): Float32Array | null {
+  if (!vectors.length) return null;
+  const out = new Float32Array(vectors[0]!.length);
+  for (const v of vectors) for (let i = 0; i < out.length; i++) out[i]! += v[i]!;
+  let norm = 0;
+  for (let i = 0; i < out.length; i++) norm += out[i]! * out[i]!;
+  norm = Math.sqrt(norm);
+  if (!(norm > 0)) return null;
+  for (let i = 0; i < out.length; i++) out[i]! /= norm;
+  return out;
 }
 
 const key = (endpoint: string, stashId: string) => `${endpoint.replace(/\/+$/, '')}#${stashId}`;
@@ -74,7 +98,26 @@ function sameBox(a: Box, b: Box): boolean {
 }
 
 export class StashSceneService {
+  private readonly recent = new Map<
+    string,
+    { sceneStashIds: StashScene['stashIds']; people: Map<number, Float32Array> }
+  >();
+
   constructor(private readonly deps: StashSceneServiceDeps) {}
+
+  /** The face of `person` in a recent analysis, for feedback; null when unknown or expired. */
+  feedbackFace(analysisId: string, person: number): PersonFeedbackFace | null {
+    const analysis = this.recent.get(analysisId);
+    const embedding = analysis?.people.get(person);
+    return analysis && embedding ? { embedding, sceneStashIds: analysis.sceneStashIds } : null;
+  }
+
+  private remember(sceneStashIds: StashScene['stashIds'], people: Map<number, Float32Array>): string {
+    const id = randomUUID();
+    this.recent.set(id, { sceneStashIds, people });
+    while (this.recent.size > KEPT_ANALYSES) this.recent.delete(this.recent.keys().next().value!);
+    return id;
+  }
 
   async identifyScene(
     sceneId: string,
@@ -121,7 +164,15 @@ export class StashSceneService {
       const result = await this.deps.indexStore.use((index) =>
         identifyScene(index, frames, { ...(options.topK !== undefined ? { topK: options.topK } : {}) }),
       );
+      const centroids = new Map<number, Float32Array>();
+      const facesByFrame = new Map(frames.map((f) => [f.index, f.faces]));
       const people = toScenePeople(result.people).map((person) => {
+        const embeddings = person.track.points.flatMap((point) => {
+          const face = facesByFrame.get(point.frame)?.find((f) => sameBox(f.box, point.box));
+          return face ? [face.embedding] : [];
+        });
+        const mean = centroid(embeddings);
+        if (mean) centroids.set(person.person, mean);
         const best = [...person.track.points].sort((a, b) => b.quality - a.quality)[0];
         const crop = best ? thumbnails.get(best.frame)?.find((c) => sameBox(c.box, best.box)) : undefined;
         return {
@@ -129,7 +180,7 @@ export class StashSceneService {
           thumbnail: crop ? `data:image/jpeg;base64,${crop.jpeg.toString('base64')}` : null,
         };
       });
-      return { people, framesSampled: frames.length, faceCount, width, height };
+      return { people, centroids, framesSampled: frames.length, faceCount, width, height };
     };
     const analysed = await (this.deps.queue ? this.deps.queue.run(job, options.signal) : job());
 
@@ -166,6 +217,7 @@ export class StashSceneService {
     }
     return {
       sceneId: scene.id,
+      analysisId: this.remember(scene.stashIds, analysed.centroids),
       source: path ? 'file' : 'stream',
       kind: 'video',
       width: analysed.width || 1,
