@@ -156,10 +156,12 @@ describe('sidecar status endpoints', () => {
     assert.deepEqual(Object.keys(doc.paths).sort(), [
       '/database/info',
       '/database/update',
+      '/feedback',
       '/health',
       '/identify',
       '/identify/scene',
       '/openapi.json',
+      '/stash/scene/{id}/performers',
     ]);
     assert.ok(doc.paths['/identify']!.post);
     for (const schema of [
