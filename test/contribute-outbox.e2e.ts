@@ -8,6 +8,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { ContributionRequest } from '@stash-sense/contracts';
 import express from 'express';
 import request from 'supertest';
 import { oshash } from '../apps/client/src/contribute/oshash.js';
@@ -265,6 +266,34 @@ describe('contribution outbox: network cut, lost answers, --all killed and resum
     const res = await cli(['contribute', '--all', ...analysis, '--stash-url', stash.url]);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /opt-in: add --opt-in \(or set STASH_SENSE_CONTRIBUTE=true\)/);
+
+    // --dry-run prints each request that would be sent; nothing is sent and the outbox is untouched.
+    const journal = readFileSync(outbox, 'utf8');
+    const postsBefore = proxy.posts;
+    const dry = await cli([
+      'contribute',
+      '--all',
+      '--opt-in',
+      '--dry-run',
+      '--json',
+      ...analysis,
+      '--stash-url',
+      stash.url,
+    ]);
+    assert.equal(dry.code, 0, dry.stderr);
+    const lines = dry.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; outcome?: string; request: ContributionRequest });
+    const wouldSend = lines.filter((l) => l.outcome === 'would-send');
+    assert.deepEqual(
+      wouldSend.map((l) => l.request.scene.stashId),
+      [0, 1, 2, 3].map(sceneId),
+    );
+    assert.ok(wouldSend.every((l) => l.request.performers.length === 1 && l.request.idempotencyKey));
+    assert.equal(lines.at(-1)!.type, 'summary');
+    assert.equal(proxy.posts, postsBefore);
+    assert.equal(readFileSync(outbox, 'utf8'), journal);
   });
 
   test('--all killed (SIGKILL) mid-walk, then rerun: every scene once, nothing stored twice; a third run sends nothing', async () => {

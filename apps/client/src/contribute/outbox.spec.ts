@@ -183,3 +183,22 @@ test('clear() forgets everything and leaves an empty journal', () => {
   a.close();
   assert.equal(readFileSync(path, 'utf8'), '');
 });
+
+test('compaction by dead bytes: request bodies of sent entries do not pile up in the journal', () => {
+  const path = fresh();
+  const a = Outbox.open(path, { compactDeadBytes: 2000 });
+  const big = (key: string): ContributionRequest => ({
+    ...request(key),
+    performers: [{ stashId: 'p1', faces: [], tracks: [{ trackId: 'x'.repeat(900), points: [] }] }],
+  });
+  for (let i = 0; i < 10; i++) {
+    const e = a.enqueue(big(`k${i}`), scene(String(i)), `walk-${i}`);
+    a.recordSent(e.id, 1, receipt(`00000000-0000-4000-8000-00000000001${i}`));
+  }
+  a.close();
+  const text = readFileSync(path, 'utf8');
+  assert.ok(text.split('x'.repeat(900)).length - 1 <= 3, 'at most the bodies since the last compaction');
+  const b = readOutbox(path);
+  assert.equal(b.entries.size, 10);
+  assert.ok([...b.entries.values()].every((e) => e.state === 'sent'));
+});

@@ -196,7 +196,7 @@ export function parseJournal(text: string): OutboxSnapshot {
     }
     const line = text.slice(offset, end);
     offset = end + 1;
-    snapshot.validBytes = Buffer.byteLength(text.slice(0, offset));
+    snapshot.validBytes += Buffer.byteLength(line) + 1;
     if (!line.trim()) continue;
     let record: OutboxRecord;
     try {
@@ -226,6 +226,11 @@ export interface OutboxOptions {
   /** Compact when the journal holds more than this many records per live entry (and at least `compactMinRecords`). */
   compactRatio?: number;
   compactMinRecords?: number;
+  /**
+   * Compact when the request bodies of sent or failed entries take more than this many bytes (default 8 MiB,
+   * about 90 scenes of 60 float16 faces): the journal of a whole library stays small, and the sidecar reads it fast.
+   */
+  compactDeadBytes?: number;
 }
 
 /** The outbox opened for writing (holds the lock until close()). */
@@ -235,6 +240,8 @@ export class Outbox {
   private recordCount: number;
   private readonly now: () => Date;
   private closed = false;
+  /** Bytes of request bodies in the journal whose entry is sent or failed: what compaction would free. */
+  private deadBytes = 0;
 
   private constructor(
     readonly path: string,
@@ -254,6 +261,8 @@ export class Outbox {
       }
       this.fd = openSync(path, 'a');
       this.recordCount = this.snapshot.records;
+      for (const e of this.snapshot.entries.values())
+        if (e.state !== 'queued' && e.request) this.deadBytes += JSON.stringify(e.request).length;
     } catch (error) {
       releaseLock(`${path}.lock`);
       throw error;
@@ -358,6 +367,7 @@ export class Outbox {
     closeSync(this.fd);
     this.fd = openSync(this.path, 'a');
     this.recordCount = lines.length;
+    this.deadBytes = 0;
     // Sent and failed entries no longer carry their request after compaction.
     for (const e of this.snapshot.entries.values()) if (e.state !== 'queued') e.request = null;
   }
@@ -379,12 +389,17 @@ export class Outbox {
     writeSync(this.fd, `${JSON.stringify(record)}\n`);
     fsyncSync(this.fd);
     this.recordCount++;
+    if (record.t === 'sent' || record.t === 'failed') {
+      const request = this.snapshot.entries.get(record.id)?.request;
+      if (request) this.deadBytes += JSON.stringify(request).length;
+    }
     applyRecord(this.snapshot, record);
     const live = this.snapshot.entries.size + this.snapshot.skipped.size;
     if (
       record.t !== 'clear' &&
-      this.recordCount >= (this.options.compactMinRecords ?? 1000) &&
-      this.recordCount > (this.options.compactRatio ?? 4) * live
+      ((this.recordCount >= (this.options.compactMinRecords ?? 1000) &&
+        this.recordCount > (this.options.compactRatio ?? 4) * live) ||
+        this.deadBytes > (this.options.compactDeadBytes ?? 8 * 1024 * 1024))
     )
       this.compact();
   }
