@@ -5,6 +5,8 @@
 // request and Stash's scene. Screenshots go to $TEST_ARTIFACTS_DIR or test-results/plugin.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -51,6 +53,36 @@ let work: string;
 let stash: StashFixtureServer;
 let sidecar: SidecarProcess;
 let browser: Browser;
+let cloud: Server;
+let cloudUrl: string;
+const cloudRequests: { authorization?: string; body: Record<string, unknown> }[] = [];
+/** The sidecar's answer of the first test, replayed in the second one. */
+let sceneAnswer: unknown;
+
+/** A stand-in for the cloud's POST /v1/feedback. */
+function startCloud(): Promise<void> {
+  cloud = createServer((req, res) => {
+    let text = '';
+    req.on('data', (d) => (text += d));
+    req.on('end', () => {
+      cloudRequests.push({ authorization: req.headers.authorization, body: JSON.parse(text) });
+      res
+        .writeHead(201, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({
+            id: '7d1c2a4e-1f1e-4c4b-9a41-0c2f3e4d5a6b',
+            receivedAt: new Date().toISOString(),
+          }),
+        );
+    });
+  });
+  return new Promise((resolve) =>
+    cloud.listen(0, '127.0.0.1', () => {
+      cloudUrl = `http://127.0.0.1:${(cloud.address() as AddressInfo).port}`;
+      resolve();
+    }),
+  );
+}
 
 before(async () => {
   assert.ok(
@@ -78,6 +110,7 @@ before(async () => {
   ]);
   assert.equal(build.code, 0, build.stderr);
 
+  await startCloud();
   stash = await new StashFixtureServer().start();
   stash.addPerformer({ id: '10', name: 'Barack Obama', stashIds: [{ endpoint: STASHDB, stashId: OBAMA }] });
   stash.addScene({
@@ -98,7 +131,12 @@ before(async () => {
   });
 
   sidecar = await startSidecarProcess(['--index', indexDir], { env: { STASH_SENSE_STASH_URL: stash.url } });
-  stash.pluginSettings['stash-sense'] = { sidecarUrl: sidecar.url, contributeOptIn: false };
+  stash.pluginSettings['stash-sense'] = {
+    sidecarUrl: sidecar.url,
+    contributeOptIn: true,
+    cloudUrl,
+    cloudApiKey: 'ss_plugin_key',
+  };
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -110,11 +148,12 @@ after(async () => {
   await browser?.close();
   await sidecar?.stop();
   await stash?.stop();
+  cloud?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
 describe('the Stash plugin on a scene page', () => {
-  it('identifies the performers, shows faces and candidates, and adds one to the scene', async () => {
+  it('identifies the performers, shows faces and candidates, adds one to the scene, sends "Not this person" (opted in)', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -138,8 +177,12 @@ describe('the Stash plugin on a scene page', () => {
     }
 
     const identify = page.waitForRequest((r) => r.url() === `${sidecar.url}/identify/scene`);
+    const answered = page.waitForResponse((r) => r.url() === `${sidecar.url}/identify/scene`, {
+      timeout: 180_000,
+    });
     await button.click();
     assert.deepEqual((await identify).postDataJSON(), { scene_id: '2' });
+    sceneAnswer = await (await answered).json();
     await page.locator('.ss-modal .ss-person').first().waitFor({ timeout: 180_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'scene-modal.png') });
 
@@ -159,7 +202,7 @@ describe('the Stash plugin on a scene page', () => {
     assert.match((await jolieRow.locator('.ss-confidence').textContent()) ?? '', /^\d+%$/);
     assert.match((await jolieRow.locator('.ss-distance').textContent()) ?? '', /^d 0\.\d{3}$/);
     assert.ok(await jolieRow.locator('.ss-band').isVisible());
-    assert.equal(await page.locator('.ss-not').count(), 0, '"Not this person" stays hidden without opt-in');
+    assert.ok(await jolieRow.locator('.ss-not').isVisible(), '"Not this person" shows when opted in');
     assert.equal(await page.locator('.ss-add-all').count(), 1);
 
     const add = page.waitForRequest((r) => r.url() === `${sidecar.url}/stash/scene/2/performers`);
@@ -177,7 +220,39 @@ describe('the Stash plugin on a scene page', () => {
     assert.ok(created, 'Stash has the performer, created from the stash-box');
     assert.equal(created.name, 'Angelina Jolie');
     assert.deepEqual([...stash.scenes.get('2')!.performerIds].sort(), ['10', created.id].sort());
+
+    const feedback = page.waitForRequest((r) => r.url() === `${sidecar.url}/feedback`);
+    await obamaRow.locator('.ss-not').click();
+    const sent = (await feedback).postDataJSON() as Record<string, unknown>;
+    assert.equal(sent.endpoint, STASHDB);
+    assert.equal(sent.stash_id, OBAMA);
+    assert.equal(sent.cloud_url, cloudUrl);
+    await obamaRow.locator('.ss-not:has-text("Thanks: sent")').waitFor({ timeout: 20_000 });
+    assert.equal(cloudRequests.length, 1);
+    assert.equal(cloudRequests[0]!.authorization, 'Bearer ss_plugin_key');
+    assert.deepEqual(cloudRequests[0]!.body.performer, { endpoint: STASHDB, stashId: OBAMA });
     assert.deepEqual(pageErrors, []);
+    await page.close();
+  });
+
+  it('keeps "Not this person" hidden when contribution is off (the same answer replayed)', async () => {
+    assert.ok(sceneAnswer, 'the first test identified the scene');
+    stash.pluginSettings['stash-sense'] = { sidecarUrl: sidecar.url, contributeOptIn: false };
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await page.route(`${sidecar.url}/identify/scene`, (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        headers: { 'access-control-allow-origin': stash.url },
+        body: JSON.stringify(sceneAnswer),
+      }),
+    );
+    await page.goto(`${stash.url}/scenes/2`);
+    await page.locator('.scene-toolbar .ss-launch').click();
+    await page.locator('.ss-modal .ss-person').first().waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator('.ss-modal .ss-person').count(), 2);
+    assert.equal(await page.locator('.ss-not').count(), 0);
+    await page.screenshot({ path: join(ARTIFACTS, 'scene-opted-out.png') });
     await page.close();
   });
 });
