@@ -16,6 +16,8 @@ export interface FixtureStashPerformer {
   gender?: string | null;
   country?: string | null;
   stashIds: FixtureStashId[];
+  /** A local JPEG served at /performer/<id>/image (the performer's picture). */
+  imageFile?: string;
 }
 
 export interface FixtureStashScene {
@@ -113,6 +115,13 @@ export class StashFixtureServer {
     if (page && req.method === 'GET') {
       res.writeHead(200, { 'content-type': page.contentType }).end(page.body);
       return;
+    }
+    const picture = /^\/performer\/(\d+)\/image$/.exec(path);
+    if (picture) {
+      if (!this.authorised(req)) return void res.writeHead(401).end('Unauthorized');
+      const file = this.performers.get(picture[1]!)?.imageFile;
+      if (!file) return void res.writeHead(404).end('no image');
+      return this.sendFile(req, res, file, 'image/jpeg');
     }
     const stream = /^\/scene\/(\d+)\/(stream|screenshot)$/.exec(path);
     if (stream) {

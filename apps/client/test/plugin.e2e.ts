@@ -49,6 +49,11 @@ const SCENE_PAGE = `<!doctype html>
 <script src="/plugin/stash-sense/javascript"></script>
 </body></html>`;
 
+const PERFORMER_PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>Stash</title><link rel="stylesheet" href="/plugin/stash-sense/css"></head>
+<body><div id="root"><div class="performer-head"><h2>Barack Obama</h2></div></div>
+<script src="/plugin/stash-sense/javascript"></script></body></html>`;
+
 let work: string;
 let stash: StashFixtureServer;
 let sidecar: SidecarProcess;
@@ -66,14 +71,12 @@ function startCloud(): Promise<void> {
     req.on('data', (d) => (text += d));
     req.on('end', () => {
       cloudRequests.push({ authorization: req.headers.authorization, body: JSON.parse(text) });
-      res
-        .writeHead(201, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            id: '7d1c2a4e-1f1e-4c4b-9a41-0c2f3e4d5a6b',
-            receivedAt: new Date().toISOString(),
-          }),
-        );
+      res.writeHead(201, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          id: '7d1c2a4e-1f1e-4c4b-9a41-0c2f3e4d5a6b',
+          receivedAt: new Date().toISOString(),
+        }),
+      );
     });
   });
   return new Promise((resolve) =>
@@ -112,7 +115,12 @@ before(async () => {
 
   await startCloud();
   stash = await new StashFixtureServer().start();
-  stash.addPerformer({ id: '10', name: 'Barack Obama', stashIds: [{ endpoint: STASHDB, stashId: OBAMA }] });
+  stash.addPerformer({
+    id: '10',
+    name: 'Barack Obama',
+    stashIds: [{ endpoint: STASHDB, stashId: OBAMA }],
+    imageFile: photo('barack_obama', '4.jpg'),
+  });
   stash.addScene({
     id: '2',
     files: [{ path: video, duration: 4, width: 960, height: 540 }],
@@ -121,6 +129,7 @@ before(async () => {
   });
   stash.stashBoxes.set(STASHDB, new Map([[JOLIE, { name: 'Angelina Jolie' }]]));
   stash.pages.set('/scenes/2', { body: SCENE_PAGE, contentType: 'text/html; charset=utf-8' });
+  stash.pages.set('/performers/10', { body: PERFORMER_PAGE, contentType: 'text/html; charset=utf-8' });
   stash.pages.set('/plugin/stash-sense/javascript', {
     body: readFileSync(join(PLUGIN_DIR, 'stash-sense.js')),
     contentType: 'text/javascript',
@@ -253,6 +262,26 @@ describe('the Stash plugin on a scene page', () => {
     assert.equal(await page.locator('.ss-modal .ss-person').count(), 2);
     assert.equal(await page.locator('.ss-not').count(), 0);
     await page.screenshot({ path: join(ARTIFACTS, 'scene-opted-out.png') });
+    await page.close();
+  });
+});
+
+describe('the Stash plugin on a performer page', () => {
+  it("identifies the faces of the performer's picture (fetched from Stash, uploaded to the sidecar)", async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+    await page.goto(`${stash.url}/performers/10`);
+    const button = page.locator('.performer-head .ss-launch');
+    await button.waitFor({ timeout: 10_000 });
+    assert.equal(await button.textContent(), 'Identify faces');
+    const upload = page.waitForRequest((r) => r.url() === `${sidecar.url}/identify`);
+    await button.click();
+    assert.match((await upload).headers()['content-type'] ?? '', /^multipart\/form-data/);
+    await page.locator('.ss-modal .ss-person').first().waitFor({ timeout: 60_000 });
+    const row = page.locator(`.ss-candidate[data-performer="${OBAMA}"]`).first();
+    assert.ok(await row.isVisible());
+    assert.equal(await page.locator('.ss-modal .ss-add').count(), 0, 'no "Add to scene" outside a scene');
+    assert.match((await page.locator('.ss-person-title').first().textContent()) ?? '', new RegExp(OBAMA));
+    await page.screenshot({ path: join(ARTIFACTS, 'performer-modal.png') });
     await page.close();
   });
 });
