@@ -147,3 +147,21 @@ test('past the retry window the entry stays queued with its next try recorded; n
   assert.equal(calls, 3);
   outbox.close();
 });
+
+test('a new run (ignoreSchedule) tries a queued entry at once, even before its scheduled retry', async () => {
+  const outbox = fresh();
+  const e = outbox.enqueue(request('key-4'), { endpoint: 'e', stashId: 's' });
+  outbox.recordRetry(e.id, 9, 'down', new Date(Date.now() + 3_600_000));
+  let calls = 0;
+  const post: PostContribution = async () => {
+    calls++;
+    return receipt;
+  };
+  await sendDue(outbox, { cloud, post });
+  assert.equal(calls, 0, 'not due');
+  const report = await drain(outbox, { cloud, post, retryForMs: 0, ignoreSchedule: true });
+  assert.equal(calls, 1);
+  assert.equal(report.sent.length, 1);
+  assert.equal(outbox.get(e.id)!.attempts, 10);
+  outbox.close();
+});

@@ -55,6 +55,8 @@ export interface SendOptions {
   post?: PostContribution;
   /** Only these entries (default: every queued entry that is due). */
   only?: ReadonlySet<string>;
+  /** Try every queued entry now, due or not (a new run the user started: the backoff paces automatic retries). */
+  ignoreSchedule?: boolean;
 }
 
 export interface SendReport {
@@ -63,14 +65,19 @@ export interface SendReport {
   retrying: OutboxEntry[];
 }
 
-export function dueEntries(outbox: Outbox, now: Date, only?: ReadonlySet<string>): OutboxEntry[] {
+export function dueEntries(
+  outbox: Outbox,
+  now: Date,
+  only?: ReadonlySet<string>,
+  ignoreSchedule = false,
+): OutboxEntry[] {
   return outbox
     .entries()
     .filter(
       (e) =>
         e.state === 'queued' &&
         (!only || only.has(e.id)) &&
-        (!e.nextAttemptAt || Date.parse(e.nextAttemptAt) <= now.getTime()),
+        (ignoreSchedule || !e.nextAttemptAt || Date.parse(e.nextAttemptAt) <= now.getTime()),
     );
 }
 
@@ -79,7 +86,7 @@ export async function sendDue(outbox: Outbox, options: SendOptions): Promise<Sen
   const now = options.now ?? (() => new Date());
   const post = options.post ?? postContribution;
   const report: SendReport = { sent: [], failed: [], retrying: [] };
-  for (const entry of dueEntries(outbox, now(), options.only)) {
+  for (const entry of dueEntries(outbox, now(), options.only, options.ignoreSchedule)) {
     const attempts = entry.attempts + 1;
     if (!entry.request) {
       outbox.recordFailed(entry.id, attempts, null, 'the request was lost from the outbox');
@@ -132,8 +139,10 @@ export async function drain(outbox: Outbox, options: DrainOptions): Promise<Send
   const sleep = options.sleep ?? defaultSleep;
   const deadline = now().getTime() + options.retryForMs;
   const total: SendReport = { sent: [], failed: [], retrying: [] };
+  let ignoreSchedule = options.ignoreSchedule === true;
   for (;;) {
-    const pass = await sendDue(outbox, options);
+    const pass = await sendDue(outbox, { ...options, ignoreSchedule });
+    ignoreSchedule = false;
     total.sent.push(...pass.sent);
     total.failed.push(...pass.failed);
     const waiting = outbox

@@ -113,6 +113,7 @@ export class ContributeService {
       await drain(outbox, {
         cloud: options.cloud!,
         retryForMs: options.retryForMs ?? 0,
+        ignoreSchedule: true,
         ...(options.backoff ? { backoff: options.backoff } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
@@ -155,7 +156,11 @@ export class ContributeService {
     };
     // What an earlier (killed) run queued goes first.
     if (!options.dryRun)
-      await sendDue(outbox!, { cloud: cloud!, ...(options.backoff ? { backoff: options.backoff } : {}) });
+      await sendDue(outbox!, {
+        cloud: cloud!,
+        ignoreSchedule: true,
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+      });
     const model = this.deps.pipeline.model;
     for await (const step of walkLibrary(source, {
       ...(options.perPage ? { perPage: options.perPage } : {}),
@@ -261,6 +266,7 @@ export class ContributeService {
       report.send = await drain(outbox!, {
         cloud: cloud!,
         retryForMs: options.retryForMs ?? 0,
+        ignoreSchedule: true,
         ...(options.backoff ? { backoff: options.backoff } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });

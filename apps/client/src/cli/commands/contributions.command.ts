@@ -159,6 +159,7 @@ export function contributionsCommand(): Command {
           cloud,
           retryForMs: (Number.isFinite(flags.retryFor) ? flags.retryFor! : 30) * 1000,
           backoff: senderConfigFromEnv(),
+          ignoreSchedule: true,
           signal: run.signal,
           onRetry: (e, ms) => run.warn(`${e.lastError}; retrying in ${Math.round(ms / 100) / 10} s`),
         });
