@@ -248,6 +248,12 @@ describe('POST /stash/scene/{id}/performers', () => {
     });
     assert.equal(ok.status, 204);
     assert.equal(ok.headers.get('access-control-allow-origin'), stash.url);
+    const alias = stash.url.replace('127.0.0.1', 'localhost');
+    const aliased = await fetch(`${sidecar.url}/stash/scene/1/performers`, {
+      method: 'OPTIONS',
+      headers: { origin: alias, 'access-control-request-method': 'POST' },
+    });
+    assert.equal(aliased.headers.get('access-control-allow-origin'), alias, 'the same Stash as localhost');
     const other = await fetch(`${sidecar.url}/identify/scene`, {
       method: 'OPTIONS',
       headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },

@@ -6,7 +6,7 @@ import type { RequestHandler } from 'express';
  * origin gets no CORS headers (the browser then blocks the answer) and its preflights are refused.
  */
 export function cors(origins: readonly string[]): RequestHandler {
-  const allowed = new Set(origins.map((o) => o.replace(/\/+$/, '')));
+  const allowed = new Set(origins.flatMap(withLoopbackAliases));
   return (req, res, next) => {
     const origin = req.headers.origin;
     if (!origin || !allowed.has(origin)) {
@@ -32,4 +32,22 @@ export function cors(origins: readonly string[]): RequestHandler {
     }
     next();
   };
+}
+
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * The origin, plus its other loopback spellings when it is a loopback one: Stash configured as
+ * http://localhost:9999 is often opened as http://127.0.0.1:9999 (a different origin to the browser).
+ */
+export function withLoopbackAliases(origin: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return [];
+  }
+  if (!LOOPBACK.includes(url.hostname)) return [url.origin];
+  const port = url.port ? `:${url.port}` : '';
+  return LOOPBACK.map((host) => `${url.protocol}//${host}${port}`);
 }
