@@ -29,7 +29,7 @@ describe('stash-sense contribute', () => {
   let duo: string;
   const cli = (args: string[], env: Record<string, string> = {}) =>
     runCli(['contribute', '--no-progress', '--frames', '16', '--index', join(dir, 'no-index'), ...args], {
-      env: { STASH_SENSE_OUTBOX: join(dir, 'outbox.jsonl'), ...env },
+      env: { STASH_SENSE_OUTBOX: join(dir, 'outbox.jsonl'), STASH_SENSE_FROM_SOURCE: '1', ...env },
       timeoutMs: 120_000,
     });
   const contributions = async () =>
