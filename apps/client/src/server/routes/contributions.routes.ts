@@ -1,13 +1,31 @@
 // GET /contributions, GET /contributions/status?scene_id=… — contribution state per scene for the Stash plugin,
 // read from the local outbox journal (no lock needed: a torn last line is ignored). Read-only.
+import { statSync } from 'node:fs';
 import { Router } from 'express';
 import { defaultOutboxPath, readOutbox } from '../../contribute/outbox.js';
-import { countStates, findSceneStatus, sceneStatuses } from '../../contribute/outbox-status.js';
+import {
+  countStates,
+  findSceneStatus,
+  type SceneContributionStatus,
+  sceneStatuses,
+} from '../../contribute/outbox-status.js';
 import { HttpError } from '../http-error.js';
 
 export function contributionsRoutes(outboxPath: string = defaultOutboxPath()): Router {
   const router = Router();
-  const statuses = () => sceneStatuses(readOutbox(outboxPath));
+  // Parsed again only when the journal changed (size or mtime): the plugin asks for every scene page it shows.
+  let cached: { stamp: string; statuses: SceneContributionStatus[] } | null = null;
+  const statuses = () => {
+    let stamp = 'missing';
+    try {
+      const st = statSync(outboxPath);
+      stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
+    } catch {
+      // no outbox yet: nothing contributed
+    }
+    if (cached?.stamp !== stamp) cached = { stamp, statuses: sceneStatuses(readOutbox(outboxPath)) };
+    return cached.statuses;
+  };
 
   router.get('/contributions', (_req, res) => {
     const scenes = statuses();
