@@ -8,7 +8,11 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { ContributionRequest } from '@stash-sense/contracts';
+import {
+  type ContributionRequest,
+  SidecarContributionsResponseSchema,
+  SidecarSceneContributionStatusResponseSchema,
+} from '@stash-sense/contracts';
 import express from 'express';
 import request from 'supertest';
 import { oshash } from '../apps/client/src/contribute/oshash.js';
@@ -370,8 +374,10 @@ describe('contribution outbox: network cut, lost answers, --all killed and resum
 
     const app = express().use(contributionsRoutes(outbox));
     const list = await request(app).get('/contributions').expect(200);
+    SidecarContributionsResponseSchema.parse(list.body); // the documented contract
     assert.equal(list.body.counts.accepted, 1);
     const one = await request(app).get('/contributions/status').query({ scene_id: '2' }).expect(200);
+    SidecarSceneContributionStatusResponseSchema.parse(one.body);
     assert.equal(one.body.state, 'rejected');
     assert.equal(one.body.scenes[0].cloud[0].statusReason, 'conflict');
     const byBox = await request(app)

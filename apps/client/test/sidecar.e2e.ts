@@ -154,6 +154,8 @@ describe('sidecar status endpoints', () => {
     };
     assert.equal(doc.openapi, '3.1.0');
     assert.deepEqual(Object.keys(doc.paths).sort(), [
+      '/contributions',
+      '/contributions/status',
       '/database/info',
       '/database/update',
       '/feedback',

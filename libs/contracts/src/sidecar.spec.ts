@@ -29,6 +29,8 @@ describe('sidecar contracts', () => {
     assert.equal(doc.openapi, '3.1.0');
     assert.equal(doc.info.version, '1.2.3');
     assert.deepEqual(Object.keys(doc.paths ?? {}).sort(), [
+      '/contributions',
+      '/contributions/status',
       '/database/info',
       '/database/update',
       '/feedback',

@@ -5,6 +5,7 @@
 // response objects are camelCase and identical to the CLI's JSON Lines objects.
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { ContributionStatusSchema } from './contributions.js';
 import { FaceIndexStashIdSchema } from './face-index.js';
 import { EmbeddingModelSchema, FaceBoxSchema, FaceSchema } from './faces.js';
 
@@ -450,6 +451,62 @@ function errorResponses(codes: Record<number, string>) {
   );
 }
 
+// Contribution state per scene, from the client's local outbox (GET /contributions, GET /contributions/status).
+export const SidecarContributionStateSchema = z
+  .enum(['queued', 'sent', 'accepted', 'rejected', 'failed', 'withdrawn', 'skipped'])
+  .describe(
+    'queued: waiting to be sent or retried; sent: stored by the cloud, not decided yet; accepted / rejected: consensus ' +
+      'decided; failed: refused by the cloud for good; withdrawn: you withdrew it; skipped: nothing could be attributed',
+  );
+
+export const SidecarSceneContributionSchema = z
+  .object({
+    scene: z.object({
+      endpoint: z.string().describe('stash-box GraphQL URL'),
+      stashId: z.string().describe('Scene id on that stash-box'),
+      localSceneId: z.string().optional().describe('Stash scene id'),
+      file: z.string().optional(),
+    }),
+    state: SidecarContributionStateSchema,
+    entryId: z.string().nullable(),
+    performers: z.array(z.string()).describe('Credited stash-box performer ids sent'),
+    attempts: z.number().int(),
+    lastError: z.string().nullable(),
+    nextAttemptAt: z.string().nullable(),
+    reason: z.string().nullable(),
+    cloud: z.array(
+      z.object({
+        contributionId: z.string(),
+        performerStashId: z.string(),
+        status: ContributionStatusSchema,
+        statusReason: z.string().nullable(),
+      }),
+    ),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'SidecarSceneContribution' });
+
+export const SidecarContributionsResponseSchema = z
+  .object({
+    counts: z.record(SidecarContributionStateSchema, z.number().int()),
+    scenes: z.array(SidecarSceneContributionSchema),
+  })
+  .meta({ id: 'SidecarContributions' });
+export type SidecarContributionsResponse = z.infer<typeof SidecarContributionsResponseSchema>;
+
+export const SidecarSceneContributionStatusResponseSchema = z
+  .object({
+    sceneId: z.string(),
+    state: z
+      .union([SidecarContributionStateSchema, z.literal('none')])
+      .describe('The latest entry’s state; none: never contributed'),
+    scenes: z.array(SidecarSceneContributionSchema),
+  })
+  .meta({ id: 'SidecarSceneContributionStatus' });
+export type SidecarSceneContributionStatusResponse = z.infer<
+  typeof SidecarSceneContributionStatusResponseSchema
+>;
+
 /** The sidecar's OpenAPI 3.1 document, generated from the schemas above. */
 export function buildSidecarOpenApiDocument(options: { version: string; serverUrl?: string }) {
   const registry = new OpenAPIRegistry();
@@ -589,6 +646,24 @@ export function buildSidecarOpenApiDocument(options: { version: string; serverUr
         502: 'The cloud could not be reached or refused the feedback',
         503: 'No cloud URL or API key',
       }),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/contributions',
+    summary: 'Contribution state of every scene in the local outbox, with counts per state',
+    responses: { 200: { description: 'States', ...json(SidecarContributionsResponseSchema) } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/contributions/status',
+    summary: 'Contribution state of one scene (queued, sent, accepted/rejected …) for the plugin',
+    request: {
+      query: z.object({ scene_id: z.string().describe('A Stash scene id or a stash-box scene id') }),
+    },
+    responses: {
+      200: { description: 'State', ...json(SidecarSceneContributionStatusResponseSchema) },
+      ...errorResponses({ 400: 'No scene_id' }),
     },
   });
   registry.registerPath({

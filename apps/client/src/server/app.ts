@@ -19,6 +19,8 @@ const ROUTES = new Map<string, readonly string[]>([
   ['/identify', ['POST']],
   ['/identify/scene', ['POST']],
   ['/feedback', ['POST']],
+  ['/contributions', ['GET']],
+  ['/contributions/status', ['GET']],
 ]);
 
 export interface SidecarAppOptions {

@@ -1,6 +1,10 @@
 // GET /contributions, GET /contributions/status?scene_id=… — contribution state per scene for the Stash plugin,
 // read from the local outbox journal (no lock needed: a torn last line is ignored). Read-only.
 import { statSync } from 'node:fs';
+import type {
+  SidecarContributionsResponse,
+  SidecarSceneContributionStatusResponse,
+} from '@stash-sense/contracts';
 import { Router } from 'express';
 import { defaultOutboxPath, readOutbox } from '../../contribute/outbox.js';
 import {
@@ -29,14 +33,20 @@ export function contributionsRoutes(outboxPath: string = defaultOutboxPath()): R
 
   router.get('/contributions', (_req, res) => {
     const scenes = statuses();
-    res.json({ counts: countStates(scenes), scenes });
+    const body: SidecarContributionsResponse = { counts: countStates(scenes), scenes };
+    res.json(body);
   });
 
   router.get('/contributions/status', (req, res) => {
     const sceneId = typeof req.query.scene_id === 'string' ? req.query.scene_id.trim() : '';
     if (!sceneId) throw new HttpError(400, 'give scene_id: a Stash scene id or a stash-box scene id');
     const scenes = findSceneStatus(statuses(), sceneId);
-    res.json({ sceneId, state: scenes.at(-1)?.state ?? 'none', scenes });
+    const body: SidecarSceneContributionStatusResponse = {
+      sceneId,
+      state: scenes.at(-1)?.state ?? 'none',
+      scenes,
+    };
+    res.json(body);
   });
 
   return router;
