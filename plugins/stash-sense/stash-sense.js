@@ -407,9 +407,40 @@
     return postJson('/identify/scene', { scene_id: String(sceneId) }, SCENE_TIMEOUT_MS)
       .then(function (result) {
         renderScene(body, sceneId, result);
+        if (state.settings && state.settings.contributeOptIn) showContribution(body, sceneId);
       })
       .catch(function (error) {
         setStatus(body, error.message, 'error');
+      });
+  }
+
+  var CONTRIBUTION_TEXT = {
+    none: 'not contributed yet (stash-sense contribute --all --opt-in)',
+    queued: 'queued: waiting to be sent',
+    sent: 'sent: waiting for the other contributors to agree',
+    accepted: 'accepted: your faces are in the crowd index',
+    rejected: 'rejected by consensus',
+    failed: 'refused by the cloud',
+    withdrawn: 'withdrawn',
+    skipped: 'analysed, but no person could be attributed to the credited performers',
+  };
+
+  /** Opted in: what became of this scene's contribution (the sidecar reads the client's outbox). */
+  function showContribution(body, sceneId) {
+    return sidecar('/contributions/status?scene_id=' + encodeURIComponent(String(sceneId)))
+      .then(function (status) {
+        var latest = status.scenes && status.scenes.length ? status.scenes[status.scenes.length - 1] : null;
+        var text = CONTRIBUTION_TEXT[status.state] || status.state;
+        var reason = latest && (latest.reason || latest.lastError);
+        body.appendChild(
+          el('p', {
+            class: 'ss-contribution ss-contribution-' + status.state,
+            text: 'Contribution: ' + text + (reason ? ' (' + reason + ')' : ''),
+          }),
+        );
+      })
+      .catch(function () {
+        // An older sidecar without /contributions: say nothing rather than an error under the results.
       });
   }
 

@@ -139,7 +139,9 @@ before(async () => {
     contentType: 'text/css',
   });
 
-  sidecar = await startSidecarProcess(['--index', indexDir], { env: { STASH_SENSE_STASH_URL: stash.url } });
+  sidecar = await startSidecarProcess(['--index', indexDir], {
+    env: { STASH_SENSE_STASH_URL: stash.url, STASH_SENSE_OUTBOX: join(work, 'outbox.jsonl') },
+  });
   stash.pluginSettings['stash-sense'] = {
     sidecarUrl: sidecar.url,
     contributeOptIn: true,
@@ -213,6 +215,12 @@ describe('the Stash plugin on a scene page', () => {
     assert.ok(await jolieRow.locator('.ss-band').isVisible());
     assert.ok(await jolieRow.locator('.ss-not').isVisible(), '"Not this person" shows when opted in');
     assert.equal(await page.locator('.ss-add-all').count(), 1);
+    // Opted in: the scene's contribution state from the client's outbox (nothing sent for this scene yet).
+    await page.locator('.ss-contribution').waitFor({ timeout: 20_000 });
+    assert.match(
+      (await page.locator('.ss-contribution').textContent()) ?? '',
+      /^Contribution: not contributed yet/,
+    );
 
     const add = page.waitForRequest((r) => r.url() === `${sidecar.url}/stash/scene/2/performers`);
     await jolieRow.locator('.ss-add').click();
@@ -261,6 +269,7 @@ describe('the Stash plugin on a scene page', () => {
     await page.locator('.ss-modal .ss-person').first().waitFor({ timeout: 20_000 });
     assert.equal(await page.locator('.ss-modal .ss-person').count(), 2);
     assert.equal(await page.locator('.ss-not').count(), 0);
+    assert.equal(await page.locator('.ss-contribution').count(), 0, 'no contribution state when opted out');
     await page.screenshot({ path: join(ARTIFACTS, 'scene-opted-out.png') });
     await page.close();
   });
