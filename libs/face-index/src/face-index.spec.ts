@@ -490,6 +490,12 @@ describe('helpers', () => {
         index.search(q, 5).map((h) => h.faceId),
       ),
     );
-    assert.equal(index.search(qs[0]!, 100_000).length, 300 * FACES_PER_PERFORMER); // k beyond the size
+    // k beyond the size: no error, each face at most once, nearest first. HNSW is approximate, so a graph walk
+    // may leave a few nodes unreached (1,496 of 1,500 seen once on a loaded machine): nearly all, not exactly all.
+    const all = index.search(qs[0]!, 100_000);
+    const total = 300 * FACES_PER_PERFORMER;
+    assert.ok(all.length <= total && all.length >= total * 0.99, `${all.length} of ${total}`);
+    assert.equal(new Set(all.map((h) => h.faceId)).size, all.length);
+    assert.ok(all.every((h, i) => i === 0 || all[i - 1]!.distance <= h.distance));
   });
 });
