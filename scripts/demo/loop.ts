@@ -6,17 +6,17 @@
 // Options: --exit (stop after the loop; tests), --port N (default 8080; 0 = any), --data-dir DIR (default
 // .data/demo), --name NAME (default demo). The database stash_sense_<name> and the Redis keys under
 // stash-sense-<name>: are recreated on every run.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { applyMigrations } from '../../apps/cloud/src/embedded/embedded-services.js';
 import { oshash } from '../../apps/client/src/contribute/oshash.js';
+import { makeVideo as makeFixtureVideo } from '../../apps/client/test/support/client-fixtures.js';
 import { StashBoxFixtureServer } from '../../test/support/stash-box-server.js';
 
-const execFileAsync = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const NODE_TS = ['--conditions=source', '--import', '@swc-node/register/esm-register'];
 const SAMPLES = join(ROOT, 'samples/faces');
@@ -79,35 +79,9 @@ function table(rows: string[][]): string {
   return rows.map((r) => `  ${r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')}`).join('\n');
 }
 
-async function makeVideo(out: string, photos: readonly string[], secondsEach = 2): Promise<string> {
-  const inputs = photos.flatMap((p) => ['-loop', '1', '-t', String(secondsEach), '-i', p]);
-  const scaled = photos
-    .map(
-      (_, i) =>
-        `[${i}:v]scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=10,format=yuv420p[v${i}]`,
-    )
-    .join(';');
-  const concat = `${photos.map((_, i) => `[v${i}]`).join('')}concat=n=${photos.length}:v=1:a=0[out]`;
-  await execFileAsync('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    ...inputs,
-    '-filter_complex',
-    `${scaled};${concat}`,
-    '-map',
-    '[out]',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-crf',
-    '20',
-    out,
-  ]);
-  return out;
-}
+/** A 1280×720 video of the photos, `secondsEach` seconds each (the tests' generator: real ffmpeg, H.264). */
+const makeVideo = (out: string, photos: readonly string[], secondsEach = 2) =>
+  makeFixtureVideo(out, photos, { width: 1280, height: 720, secondsEach });
 
 /** Runs the client CLI; throws with its stderr when it fails. */
 async function client(args: string[], env: Record<string, string> = {}): Promise<string> {

@@ -13,9 +13,7 @@ import {
   type FacePipeline,
   InputError,
   loadImage,
-  PIPELINE_DEFAULTS,
   probeVideo,
-  sampleVideoFrames,
 } from '../pipeline/index.js';
 import { describeInput } from '../pipeline/input-error.js';
 import { CancelledError, IndexUnavailableError, ModelMismatchError } from './errors.js';
@@ -25,6 +23,7 @@ import { toImagePeople, toScenePeople } from './match-mapping.js';
 import { mediaKindOf } from './media.js';
 import type { ProgressListener, WarningListener } from './progress.js';
 import { fetchRemoteImage } from './remote-image.js';
+import { analyzeVideoFrames } from './video-analysis.js';
 import { toFaceJson, toSidecarFace } from './wire.js';
 import type { WorkQueue } from './work-queue.js';
 
@@ -104,25 +103,15 @@ export class IdentifyService {
   async identifyVideo(path: string, options: IdentifyVideoOptions = {}): Promise<IdentifyVideoResult> {
     await assertReadableFile(path);
     await this.deps.indexStore.get(); // no index → fail before decoding anything
-    const count = Math.min(
-      options.frames ?? PIPELINE_DEFAULTS.video.frameCount,
-      CLIENT_LIMITS.maxSceneFrames,
-    );
     return this.run(async () => {
       const video = await probeVideo(path);
-      const frames: { index: number; timestampSec: number; faces: DetectedFace[] }[] = [];
-      let faceCount = 0;
-      for await (const frame of sampleVideoFrames(path, {
-        count,
+      const frames = await analyzeVideoFrames(this.deps.pipeline, path, {
+        ...(options.frames !== undefined ? { frames: options.frames } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(this.deps.onWarning ? { onWarning: this.deps.onWarning } : {}),
-      })) {
-        const faces = await this.deps.pipeline.analyzeImage(frame.image);
-        faceCount += faces.length;
-        frames.push({ index: frame.index, timestampSec: frame.timestampSec, faces });
-        options.onProgress?.({ type: 'frames', file: path, done: frames.length, total: count });
-      }
-      if (options.signal?.aborted) throw new CancelledError();
+      });
+      const faceCount = frames.reduce((sum, frame) => sum + frame.faces.length, 0);
       const scene = await this.deps.indexStore.use((index) =>
         identifyScene(index, frames, {
           ...(options.topK !== undefined ? { topK: options.topK } : {}),
