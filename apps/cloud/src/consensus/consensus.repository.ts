@@ -10,6 +10,7 @@ import type {
   OtherPerformerReference,
   PerformerConsensusResult,
 } from './consensus.types.js';
+import type { SceneSwapInput } from './conflicts.rules.js';
 
 const DAY_MS = 86_400_000;
 /** Established performers compared with this one for look-alike conflicts, besides its scene partners. */
@@ -27,16 +28,8 @@ export interface ContributorCounts {
   moderatorRejected: number;
 }
 
-export interface ScenePeers {
-  sceneId: string;
-  performers: { performerId: string; centroid: Float32Array | null }[];
-  contributions: {
-    contributionId: string;
-    contributorId: string;
-    performerId: string;
-    centre: Float32Array | null;
-  }[];
-}
+/** A scene's performers and contributions, as the swap check reads them. */
+export type ScenePeers = SceneSwapInput;
 
 /** All SQL of the consensus workers. One transaction per performer, under a per-performer advisory lock. */
 @Injectable()
