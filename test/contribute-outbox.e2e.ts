@@ -300,6 +300,37 @@ describe('contribution outbox: network cut, lost answers, --all killed and resum
     assert.equal(lines.at(-1)!.type, 'summary');
     assert.equal(proxy.posts, postsBefore);
     assert.equal(existsSync(outbox) ? readFileSync(outbox, 'utf8') : null, journal);
+
+    // One scene of the library by its Stash id: file, stash-box scene and credits come from Stash.
+    const one = await cli([
+      'contribute',
+      '--stash-scene',
+      '2',
+      '--dry-run',
+      '--json',
+      ...analysis,
+      '--stash-url',
+      stash.url,
+    ]);
+    assert.equal(one.code, 0, one.stderr);
+    const request = (JSON.parse(one.stdout) as { request: ContributionRequest }).request;
+    assert.equal(request.scene.stashId, sceneId(1));
+    assert.deepEqual(
+      request.performers.map((p) => p.stashId),
+      [performerId(1)],
+    );
+    const unlinked = await cli([
+      'contribute',
+      '--stash-scene',
+      '5',
+      '--dry-run',
+      ...analysis,
+      '--stash-url',
+      stash.url,
+    ]);
+    assert.equal(unlinked.code, 1);
+    assert.match(unlinked.stderr, /scene 5 cannot be contributed: performers not linked to .*: Unlinked/);
+    assert.equal(proxy.posts, postsBefore);
   });
 
   test('--all killed (SIGKILL) mid-walk, then rerun: every scene once, nothing stored twice; a third run sends nothing', async () => {

@@ -2,10 +2,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import { FingerprintAlgorithmSchema, type SceneFingerprint } from '@stash-sense/contracts';
 import { CLIENT_LIMITS } from '../../config.js';
 import { defaultOutboxPath, Outbox } from '../../contribute/outbox.js';
+import { sceneCandidates } from '../../contribute/library-walk.js';
 import { senderConfigFromEnv } from '../../contribute/sender.js';
 import {
   ContributeService,
   type ContributeResult,
+  type ContributeSceneInput,
   type LibraryReport,
   type LibrarySceneEvent,
 } from '../../services/contribute.service.js';
@@ -27,6 +29,7 @@ interface ContributeFlags extends PipelineFlags, IndexFlags {
   scene?: string;
   performer?: string[];
   all?: boolean;
+  stashScene?: string;
   optIn?: boolean;
   stashUrl?: string;
   stashApiKey?: string;
@@ -123,6 +126,10 @@ export function contributeCommand(): Command {
       '--all',
       'walk the Stash library: every scene with a stash-box id whose performers are linked (needs --opt-in)',
     )
+    .option(
+      '--stash-scene <id>',
+      'one scene of your Stash library: its file, stash-box scene id and credited performers come from Stash',
+    )
     .option('--opt-in', 'I agree to send face embeddings of my library [env STASH_SENSE_CONTRIBUTE=true]')
     .option('--stash-url <url>', 'Stash, e.g. http://localhost:9999 [env STASH_SENSE_STASH_URL]')
     .option('--stash-api-key <key>', 'Stash API key when Stash has a login [env STASH_SENSE_STASH_API_KEY]')
@@ -179,8 +186,14 @@ Examples:
             'contributing the library is opt-in: add --opt-in (or set STASH_SENSE_CONTRIBUTE=true) to send face embeddings of your scenes',
           );
         if (!stashUrl) return usage('give --stash-url (or STASH_SENSE_STASH_URL)');
+      } else if (flags.stashScene) {
+        if (video || flags.scene || flags.performer?.length)
+          return usage(
+            '--stash-scene reads the file and credits from Stash: give no video, --scene or --performer',
+          );
+        if (!stashUrl) return usage('give --stash-url (or STASH_SENSE_STASH_URL)');
       } else if (!video || !flags.stashBox || !flags.scene || !flags.performer?.length)
-        return usage('give VIDEO --stash-box URL --scene ID --performer ID (or --all)');
+        return usage('give VIDEO --stash-box URL --scene ID --performer ID (or --stash-scene ID, or --all)');
       if (!flags.dryRun && (!server || !apiKey))
         return usage(
           'give --server and --api-key (or STASH_SENSE_CLOUD_URL / STASH_SENSE_API_KEY), or use --dry-run',
@@ -212,14 +225,16 @@ Examples:
       };
       try {
         const service = new ContributeService({ pipeline, indexStore, onWarning: run.warn });
+        const stash = stashUrl
+          ? new StashClient({
+              url: stashUrl,
+              ...((flags.stashApiKey ?? config.stashApiKey)
+                ? { apiKey: flags.stashApiKey ?? config.stashApiKey }
+                : {}),
+            })
+          : null;
         if (flags.all) {
-          const stash = new StashClient({
-            url: stashUrl!,
-            ...((flags.stashApiKey ?? config.stashApiKey)
-              ? { apiKey: flags.stashApiKey ?? config.stashApiKey }
-              : {}),
-          });
-          const report = await service.contributeLibrary(stash, {
+          const report = await service.contributeLibrary(stash!, {
             ...common,
             onProgress: run.progress.onProgress,
             onScene: (e) =>
@@ -239,16 +254,35 @@ Examples:
           process.exitCode = report.send?.failed.length ? EXIT.failed : EXIT.ok;
           return;
         }
-        const result = await service.contributeScene(
-          {
-            file: video!,
-            endpoint: flags.stashBox!,
-            sceneId: flags.scene!,
-            performers: flags.performer!,
-            fingerprints: flags.fingerprint,
-          },
-          { ...common, onProgress: run.progress.onProgress },
-        );
+        let input: ContributeSceneInput = {
+          file: video ?? '',
+          endpoint: flags.stashBox ?? '',
+          sceneId: flags.scene ?? '',
+          performers: flags.performer ?? [],
+          fingerprints: flags.fingerprint,
+        };
+        if (flags.stashScene) {
+          const scene = await stash!.findScene(flags.stashScene);
+          if (!scene) throw new Error(`Stash has no scene ${flags.stashScene}`);
+          // The same rules as --all: a file, a stash-box scene id, every performer linked to that stash-box.
+          const candidates = sceneCandidates(scene);
+          const usable = candidates.find((c) => !c.unusable);
+          if (!usable)
+            throw new Error(
+              `scene ${flags.stashScene} cannot be contributed: ${candidates.map((c) => c.unusable).join('; ') || 'it has no stash-box scene id'}`,
+            );
+          input = {
+            file: usable.file!,
+            endpoint: usable.endpoint,
+            sceneId: usable.stashBoxSceneId,
+            performers: usable.performers,
+            fingerprints: [...usable.fingerprints, ...flags.fingerprint],
+          };
+        }
+        const result = await service.contributeScene(input, {
+          ...common,
+          onProgress: run.progress.onProgress,
+        });
         await run.progress.print(
           flags.json ? `${JSON.stringify(result)}\n` : `${formatResult(result, flags.dryRun ?? false)}\n`,
         );
