@@ -29,6 +29,7 @@ import { FACE_INDEX_FILES, REMOVED_FACE } from './constants.js';
 import { FaceIndexError } from './errors.js';
 import { readManifest, serializeManifest, verifyIndexFiles } from './manifest.js';
 import { readSlotKeys, readUsearchLayout, type UsearchFileLayout } from './usearch-file.js';
+import { syncPath, writeSynced } from './synced-fs.js';
 
 export const INDEX_DELTA_TYPE = 'stash-sense-index-delta';
 export const INDEX_DELTA_FORMAT_VERSION = 1;
@@ -338,10 +339,9 @@ export async function applyIndexDelta(
       const slot = (await reader.read(4)).readUInt32LE(0);
       rowSource.set(slot, await reader.read(bpv));
     }
-    await writeFileSynced(
-      join(temp, FACE_INDEX_FILES.faceTable),
+    await writeSynced(join(temp, FACE_INDEX_FILES.faceTable), [
       Buffer.from(table.buffer, table.byteOffset, table.byteLength),
-    );
+    ]);
 
     // Performers.
     const upserts = (await reader.read(header.performerUpsertBytes)).toString('utf8');
@@ -350,10 +350,9 @@ export async function applyIndexDelta(
     for (const id of removedPerformers) lines.delete(id);
     for (const line of upserts.split('\n')) if (line) lines.set(performerIdOf(line, 'the delta'), line);
     const ids = [...lines.keys()].sort((a, b) => a - b);
-    await writeFileSynced(
-      join(temp, FACE_INDEX_FILES.performers),
+    await writeSynced(join(temp, FACE_INDEX_FILES.performers), [
       Buffer.from(ids.map((id) => `${lines.get(id)!}\n`).join('')),
-    );
+    ]);
 
     // Graph.
     const rows = header.usearch.rows;
@@ -428,7 +427,7 @@ export async function applyIndexDelta(
     }
 
     await verifyIndexFiles(temp, expected);
-    await writeFileSynced(join(temp, FACE_INDEX_FILES.manifest), Buffer.from(serializeManifest(expected)));
+    await writeSynced(join(temp, FACE_INDEX_FILES.manifest), [Buffer.from(serializeManifest(expected))]);
     await syncPath(temp);
     await rename(temp, target);
     await syncPath(dirname(target));
@@ -542,25 +541,6 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-async function writeFileSynced(path: string, bytes: Buffer): Promise<void> {
-  const handle = await open(path, 'wx');
-  try {
-    await handle.write(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function syncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Sequential reads of a file through an 8 MiB window; a returned buffer is valid until the next read. */

@@ -4,7 +4,7 @@
  * from the graph). `write` builds into a hidden temporary folder beside the target and renames it into place,
  * so a reader never sees a half-written index and a failed write leaves nothing behind.
  */
-import { mkdir, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   FACE_INDEX_MAX_PERFORMER_ID,
@@ -30,6 +30,7 @@ import { hashFile, serializeManifest } from './manifest.js';
 import { type PerformerRecord, serializePerformer } from './performers-file.js';
 import { installedUsearchVersion, readSlotKeys, readVectorBytes, withUsearchFile } from './usearch-file.js';
 import { decodeStoredBytes, encodeEmbedding, StoredRows } from './vector-storage.js';
+import { syncPath, writeSynced } from './synced-fs.js';
 
 export interface FaceIndexWriterOptions {
   model: FaceIndexModel;
@@ -541,24 +542,4 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-async function writeSynced(path: string, chunks: readonly Uint8Array[]): Promise<void> {
-  const handle = await open(path, 'wx');
-  try {
-    for (const chunk of chunks) await handle.write(chunk);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** fsync a file or a directory, so the rename that follows publishes data that is on disk. */
-async function syncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
