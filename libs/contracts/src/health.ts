@@ -11,6 +11,19 @@ const CheckSchema = z.object({
   error: z.string().optional(),
 });
 
+/** Jobs of one background queue by state. */
+export const QueueStatsSchema = z
+  .object({
+    name: z.string(),
+    waiting: z.number().int(),
+    active: z.number().int(),
+    delayed: z.number().int(),
+    failed: z.number().int().describe('Failed after the last retry (kept for inspection)'),
+    completed: z.number().int().describe('Completed jobs still kept by the queue'),
+  })
+  .meta({ id: 'QueueStats' });
+export type QueueStats = z.infer<typeof QueueStatsSchema>;
+
 export const ReadinessSchema = z
   .object({
     status: z.enum(['ready', 'not_ready']),
@@ -20,18 +33,7 @@ export const ReadinessSchema = z
       migrations: CheckSchema.extend({ pending: z.array(z.string()).optional() }),
     }),
     /** Background queues (informational: depth and failures do not make the service unready). */
-    queues: z
-      .array(
-        z.object({
-          name: z.string(),
-          waiting: z.number().int(),
-          active: z.number().int(),
-          delayed: z.number().int(),
-          failed: z.number().int().describe('Failed after the last retry (kept for inspection)'),
-          completed: z.number().int().describe('Completed jobs still kept by the queue'),
-        }),
-      )
-      .optional(),
+    queues: z.array(QueueStatsSchema).optional(),
   })
   .meta({ id: 'Readiness' });
 export type Readiness = z.infer<typeof ReadinessSchema>;

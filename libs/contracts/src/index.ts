@@ -7,3 +7,4 @@ export * from './face-index.js';
 export * from './faces.js';
 export * from './contributions.js';
 export * from './index-distribution.js';
+export * from './admin.js';
