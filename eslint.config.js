@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   {
@@ -57,5 +58,10 @@ export default tseslint.config(
     // injected class would erase it, so the type-import rule stays off in the apps' Nest code.
     files: ['apps/cloud/src/**/*.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
+  },
+  {
+    // The moderation dashboard (React): the rules of hooks.
+    files: ['apps/dashboard/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
   },
 );

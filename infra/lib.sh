@@ -51,3 +51,17 @@ npm_install() {
   DATABASE_URL="${DATABASE_URL:-postgresql://stash_sense:stash_sense@127.0.0.1:5432/stash_sense}" \
     npx --no-install prisma generate >/dev/null
 }
+
+# Builds the moderation dashboard (apps/dashboard → apps/dashboard/dist, served by the cloud under /admin) unless
+# the build is newer than every source it is made from.
+build_dashboard() {
+  cd "$REPO_ROOT"
+  local out="apps/dashboard/dist/index.html"
+  if [ -f "$out" ] && [ -z "$(find apps/dashboard/src apps/dashboard/index.html apps/dashboard/vite.config.ts \
+    apps/dashboard/package.json libs/contracts/src package-lock.json -newer "$out" -print -quit 2>/dev/null)" ]; then
+    log "moderation dashboard up to date"
+  else
+    log "moderation dashboard (vite build)"
+    npm run build:dashboard --silent >/dev/null
+  fi
+}

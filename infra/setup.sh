@@ -22,6 +22,7 @@ command -v psql >/dev/null 2>&1 || apt_install postgresql-client
 command -v chromium >/dev/null || apt_install chromium
 
 npm_install
+build_dashboard
 log "face models"
 node "$REPO_ROOT/scripts/fetch-models.mjs"
 

@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { AppConfig } from './config/app-config.js';
+import { dashboardRouter } from './dashboard/dashboard-static.js';
 import { buildOpenApiDocument } from './openapi/openapi.document.js';
 import { UsersService } from './users/users.service.js';
 
@@ -20,6 +21,8 @@ export async function createCloudApp(config: AppConfig): Promise<INestApplicatio
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useGlobalFilters(new HttpErrorFilter());
+  // The moderation dashboard (apps/dashboard, built by the install step): static files under /admin.
+  app.use('/admin', dashboardRouter());
   SwaggerModule.setup('docs', app, buildOpenApiDocument(config.publicUrl) as never, {
     raw: false,
     customSiteTitle: 'Stash Sense cloud API',

@@ -1,0 +1,109 @@
+import { UserRoleSchema, UserStatusSchema } from '@stash-sense/contracts';
+import { Link } from 'react-router';
+import { adminApi } from '../api/endpoints';
+import { useApi } from '../api/use-api';
+import { Pager, useCursor, useFilters } from '../components/pager';
+import { SearchBox } from '../components/search-box';
+import { Load } from '../components/states';
+import { num, pct, when } from '../format';
+
+export function ContributorsPage() {
+  const { values, set } = useFilters(['query', 'status', 'role', 'flagged'] as const);
+  const paging = useCursor();
+  const query = {
+    query: values.query || undefined,
+    status: (values.status || undefined) as never,
+    role: (values.role || undefined) as never,
+    flagged: (values.flagged || undefined) as 'true' | 'false' | undefined,
+    cursor: paging.cursor,
+    limit: 50,
+  };
+  const result = useApi(() => adminApi.contributors.list(query), JSON.stringify(query));
+  return (
+    <section aria-labelledby="contributors-title">
+      <div className="page-head">
+        <h1 id="contributors-title">Contributors</h1>
+      </div>
+      <div className="filters">
+        <SearchBox
+          key={values.query}
+          label="E-mail or name"
+          value={values.query}
+          onSearch={(v) => set('query', v)}
+        />
+        <label>
+          Status
+          <select value={values.status} onChange={(e) => set('status', e.target.value)}>
+            <option value="">any</option>
+            {UserStatusSchema.options.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Role
+          <select value={values.role} onChange={(e) => set('role', e.target.value)}>
+            <option value="">any</option>
+            {UserRoleSchema.options.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Reputation
+          <select value={values.flagged} onChange={(e) => set('flagged', e.target.value)}>
+            <option value="">any</option>
+            <option value="true">flagged</option>
+            <option value="false">not flagged</option>
+          </select>
+        </label>
+      </div>
+      <Load result={result} what="contributors">
+        {(page) => (
+          <>
+            <table className="list">
+              <thead>
+                <tr>
+                  <th scope="col">Account</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Reputation</th>
+                  <th scope="col">Agreement</th>
+                  <th scope="col">Trusted faces</th>
+                  <th scope="col">Since</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((c) => (
+                  <tr key={c.id}>
+                    <td>
+                      <Link to={`/contributors/${c.id}`}>{c.email}</Link>
+                      {c.displayName && <div className="muted">{c.displayName}</div>}
+                    </td>
+                    <td>{c.role}</td>
+                    <td>
+                      <span className={`badge badge-${c.status}`}>{c.status}</span>
+                    </td>
+                    <td className="num">
+                      {pct(c.reputation)}
+                      {c.reputationFlagged && <span className="badge badge-warn">flagged</span>}
+                    </td>
+                    <td className="num">{pct(c.agreementRate)}</td>
+                    <td className="num">{num(c.trustedFaces)}</td>
+                    <td>{when(c.createdAt)}</td>
+                  </tr>
+                ))}
+                {page.items.length === 0 && (
+                  <tr>
+                    <td colSpan={7}>No account matches.</td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+            <Pager paging={paging} nextCursor={page.nextCursor} count={page.items.length} />
+          </>
+        )}
+      </Load>
+    </section>
+  );
+}
