@@ -18,6 +18,24 @@ export interface FixtureStashPerformer {
   stashIds: FixtureStashId[];
   /** A local JPEG served at /performer/<id>/image (the performer's picture). */
   imageFile?: string;
+  aliases?: string[];
+  birthdate?: string | null;
+  ethnicity?: string | null;
+  details?: string | null;
+  urls?: string[];
+}
+
+/** An image of the library, served at /image/<id>/image; `galleryIds` are the galleries it belongs to. */
+export interface FixtureStashImage {
+  id: string;
+  file: string;
+  galleryIds?: string[];
+  performerIds?: string[];
+}
+
+export interface FixtureStashGallery {
+  id: string;
+  title?: string;
 }
 
 export interface FixtureStashScene {
@@ -63,6 +81,10 @@ export interface FixtureStashPage {
 export class StashFixtureServer {
   readonly scenes = new Map<string, FixtureStashScene>();
   readonly performers = new Map<string, FixtureStashPerformer>();
+  readonly images = new Map<string, FixtureStashImage>();
+  readonly galleries = new Map<string, FixtureStashGallery>();
+  /** API key of each configured stash-box as `configuration { general { stashBoxes } }` would answer it. */
+  stashBoxApiKey = 'fixture-stash-box-key';
   /** Stash-box endpoints configured in this Stash, and the performers `scrapeSinglePerformer` finds there. */
   readonly stashBoxes = new Map<string, Map<string, FixtureStashBoxPerformer>>();
   readonly pages = new Map<string, FixtureStashPage>();
@@ -71,6 +93,8 @@ export class StashFixtureServer {
   requests: { operation: string; query: string; variables: Record<string, unknown>; apiKey?: string }[] = [];
   streamRequests: { sceneId: string; apiKey?: string; range?: string }[] = [];
   apiKey: string | undefined;
+  /** true: every connection is dropped at once (a Stash that cannot be reached). */
+  unreachable = false;
   url = '';
   private server: Server | null = null;
   private nextPerformerId = 1000;
@@ -81,6 +105,16 @@ export class StashFixtureServer {
 
   addPerformer(performer: FixtureStashPerformer): this {
     this.performers.set(performer.id, performer);
+    return this;
+  }
+
+  addImage(image: FixtureStashImage): this {
+    this.images.set(image.id, image);
+    return this;
+  }
+
+  addGallery(gallery: FixtureStashGallery): this {
+    this.galleries.set(gallery.id, gallery);
     return this;
   }
 
@@ -110,6 +144,7 @@ export class StashFixtureServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.unreachable) return void req.socket.destroy();
     const path = (req.url ?? '/').split('?')[0]!;
     const page = this.pages.get(path);
     if (page && req.method === 'GET') {
@@ -120,6 +155,13 @@ export class StashFixtureServer {
     if (picture) {
       if (!this.authorised(req)) return void res.writeHead(401).end('Unauthorized');
       const file = this.performers.get(picture[1]!)?.imageFile;
+      if (!file) return void res.writeHead(404).end('no image');
+      return this.sendFile(req, res, file, 'image/jpeg');
+    }
+    const image = /^\/image\/(\d+)\/image$/.exec(path);
+    if (image) {
+      if (!this.authorised(req)) return void res.writeHead(401).end('Unauthorized');
+      const file = this.images.get(image[1]!)?.file;
       if (!file) return void res.writeHead(404).end('no image');
       return this.sendFile(req, res, file, 'image/jpeg');
     }
@@ -192,12 +234,29 @@ export class StashFixtureServer {
       disambiguation: p.disambiguation ?? null,
       gender: p.gender ?? null,
       country: p.country ?? null,
+      birthdate: p.birthdate ?? null,
+      ethnicity: p.ethnicity ?? null,
+      details: p.details ?? null,
+      alias_list: p.aliases ?? [],
+      urls: p.urls ?? [],
       image_path: `${this.url}/performer/${p.id}/image`,
       stash_ids: p.stashIds.map((s) => ({
         endpoint: s.endpoint,
         stash_id: s.stashId,
         updated_at: new Date(0).toISOString(),
       })),
+    };
+  }
+
+  private imageObject(i: FixtureStashImage) {
+    return {
+      id: i.id,
+      paths: { image: `${this.url}/image/${i.id}/image`, thumbnail: null, preview: null },
+      visual_files: [{ __typename: 'ImageFile', path: i.file, width: 0, height: 0 }],
+      performers: (i.performerIds ?? [])
+        .map((id) => this.performers.get(id))
+        .filter((p): p is FixtureStashPerformer => !!p)
+        .map((p) => this.performerObject(p)),
     };
   }
 
@@ -253,9 +312,15 @@ export class StashFixtureServer {
         filter,
       }: {
         performer_filter?: { stash_id_endpoint?: { endpoint?: string; stash_id?: string; modifier: string } };
-        filter?: { per_page?: number };
+        filter?: { per_page?: number; q?: string; sort?: string };
       }) => {
         let found = [...this.performers.values()];
+        const q = filter?.q?.toLowerCase();
+        if (q)
+          found = found.filter((p) =>
+            [p.name, ...(p.aliases ?? [])].some((n) => n.toLowerCase().includes(q)),
+          );
+        if (filter?.sort === 'name') found.sort((a, b) => a.name.localeCompare(b.name));
         const c = performer_filter?.stash_id_endpoint;
         if (c) {
           if (c.modifier !== 'EQUALS')
@@ -274,12 +339,66 @@ export class StashFixtureServer {
           performers: (perPage < 0 ? found : found.slice(0, perPage)).map((p) => this.performerObject(p)),
         };
       },
-      findImage: () => null,
+      findImage: ({ id }: { id?: string }) => {
+        const i = id ? this.images.get(id) : undefined;
+        return i ? this.imageObject(i) : null;
+      },
+      findImages: ({
+        image_filter,
+        filter,
+      }: {
+        image_filter?: { galleries?: { value?: string[]; modifier: string } };
+        filter?: { page?: number; per_page?: number };
+      }) => {
+        let all = [...this.images.values()].sort((a, b) => Number(a.id) - Number(b.id));
+        const galleries = image_filter?.galleries;
+        if (galleries) {
+          if (galleries.modifier !== 'INCLUDES')
+            throw new GraphQLError(`fixture supports INCLUDES only, got ${galleries.modifier}`);
+          all = all.filter((i) => (i.galleryIds ?? []).some((g) => galleries.value?.includes(g)));
+        }
+        const perPage = filter?.per_page ?? 25;
+        const page = filter?.page ?? 1;
+        const slice = perPage < 0 ? all : all.slice((page - 1) * perPage, page * perPage);
+        return {
+          count: all.length,
+          megapixels: 0,
+          filesize: 0,
+          images: slice.map((i) => this.imageObject(i)),
+        };
+      },
+      findGallery: ({ id }: { id: string }) => {
+        const g = this.galleries.get(id);
+        if (!g) return null;
+        const count = [...this.images.values()].filter((i) => i.galleryIds?.includes(id)).length;
+        return { id: g.id, title: g.title ?? null, image_count: count };
+      },
+      performerUpdate: ({
+        input,
+      }: {
+        input: { id: string; stash_ids?: { endpoint: string; stash_id: string }[] } & Record<string, unknown>;
+      }) => {
+        const p = this.performers.get(input.id);
+        if (!p) throw new GraphQLError(`performer ${input.id} not found`);
+        const { id: _id, stash_ids, alias_list, ...rest } = input;
+        Object.assign(p, rest);
+        if (alias_list) p.aliases = alias_list as string[];
+        if (stash_ids) p.stashIds = stash_ids.map((s) => ({ endpoint: s.endpoint, stashId: s.stash_id }));
+        return this.performerObject(p);
+      },
       findPerformer: ({ id }: { id: string }) => {
         const p = this.performers.get(id);
         return p ? this.performerObject(p) : null;
       },
       configuration: () => ({
+        general: {
+          stashBoxes: [...this.stashBoxes.keys()].map((endpoint) => ({
+            endpoint,
+            api_key: this.stashBoxApiKey,
+            name: new URL(endpoint).host,
+            max_requests_per_minute: 240,
+          })),
+        },
         plugins: ({ include }: { include?: string[] }) =>
           Object.fromEntries(
             Object.entries(this.pluginSettings).filter(([id]) => !include || include.includes(id)),

@@ -91,6 +91,20 @@ export const ClientConfigSchema = z.object({
     .optional(),
   /** Stash API key (Settings → Security), sent as the `ApiKey` header; unset when Stash has no login. */
   stashApiKey: z.string().min(1).optional(),
+  /**
+   * Shared token of the sidecar: when set, every request must carry it (`Authorization: Bearer`, HTTP Basic
+   * password — what a `http://user:TOKEN@host:6960` URL in the old plugin's setting sends — or
+   * `X-Stash-Sense-Token`). Environment only, never a flag (a flag shows in `ps`).
+   */
+  sidecarToken: z
+    .string()
+    .min(16, 'the sidecar token must be at least 16 characters (e.g. `openssl rand -hex 24`)')
+    .max(256, 'the sidecar token must be at most 256 characters')
+    .regex(
+      /^[A-Za-z0-9._~-]+$/,
+      'the sidecar token may only hold letters, digits and . _ ~ - (it goes in a URL)',
+    )
+    .optional(),
 });
 export type ClientConfig = z.infer<typeof ClientConfigSchema>;
 
@@ -123,6 +137,7 @@ export const CONFIG_ENV = {
   indexKeys: 'STASH_SENSE_INDEX_KEYS',
   stashUrl: 'STASH_SENSE_STASH_URL',
   stashApiKey: 'STASH_SENSE_STASH_API_KEY',
+  sidecarToken: 'STASH_SENSE_SIDECAR_TOKEN',
 } as const;
 
 export class ConfigError extends Error {
@@ -178,6 +193,7 @@ export function loadClientConfig(
     indexKeys: pick(undefined, env[CONFIG_ENV.indexKeys]),
     stashUrl: pick(flags.stashUrl, env[CONFIG_ENV.stashUrl]),
     stashApiKey: pick(flags.stashApiKey, env[CONFIG_ENV.stashApiKey]),
+    sidecarToken: pick(undefined, env[CONFIG_ENV.sidecarToken]),
   };
   const parsed = ClientConfigSchema.safeParse(raw);
   if (!parsed.success) {

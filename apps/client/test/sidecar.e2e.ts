@@ -156,14 +156,20 @@ describe('sidecar status endpoints', () => {
     assert.deepEqual(Object.keys(doc.paths).sort(), [
       '/contributions',
       '/contributions/status',
+      '/database/check-update',
       '/database/info',
       '/database/update',
       '/feedback',
       '/health',
       '/identify',
+      '/identify/gallery',
+      '/identify/image',
       '/identify/scene',
       '/openapi.json',
+      '/stash/create-performer',
+      '/stash/link-performer',
       '/stash/scene/{id}/performers',
+      '/stash/search-performers',
     ]);
     assert.ok(doc.paths['/identify']!.post);
     for (const schema of [

@@ -3,6 +3,7 @@ export * from './common.js';
 export * from './auth.js';
 export * from './health.js';
 export * from './sidecar.js';
+export * from './stash-sense-compat.js';
 export * from './face-index.js';
 export * from './faces.js';
 export * from './contributions.js';

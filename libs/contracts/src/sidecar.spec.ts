@@ -31,14 +31,20 @@ describe('sidecar contracts', () => {
     assert.deepEqual(Object.keys(doc.paths ?? {}).sort(), [
       '/contributions',
       '/contributions/status',
+      '/database/check-update',
       '/database/info',
       '/database/update',
       '/feedback',
       '/health',
       '/identify',
+      '/identify/gallery',
+      '/identify/image',
       '/identify/scene',
       '/openapi.json',
+      '/stash/create-performer',
+      '/stash/link-performer',
       '/stash/scene/{id}/performers',
+      '/stash/search-performers',
     ]);
     const identify = doc.paths?.['/identify']?.post;
     assert.ok(identify?.requestBody && 'content' in identify.requestBody);

@@ -8,6 +8,16 @@ import { z } from 'zod';
 import { ContributionStatusSchema } from './contributions.js';
 import { FaceIndexStashIdSchema } from './face-index.js';
 import { EmbeddingModelSchema, FaceBoxSchema, FaceSchema } from './faces.js';
+import {
+  registerStashSenseCompatPaths,
+  StashSenseDatabaseInfoFieldsSchema,
+  StashSenseHealthFieldsSchema,
+  StashSenseIdentifyRequestSchema,
+  StashSenseImageResponseSchema,
+  StashSenseMatchSchema,
+  StashSenseSceneFieldsSchema,
+  StashSenseSceneRequestSchema,
+} from './stash-sense-compat.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Faces
@@ -238,6 +248,14 @@ export const SidecarTimingSchema = z
   .meta({ id: 'SidecarTiming' });
 
 export const SidecarIdentifyResponseSchema = IdentifyImageResultSchema.extend({
+  faces: z.array(
+    SidecarFaceSchema.extend({
+      matches: z
+        .array(StashSenseMatchSchema)
+        .describe("stash-sense plugin compatibility: the face's candidates in the old sidecar's match shape"),
+    }),
+  ),
+  face_count: z.number().int().nonnegative().describe('stash-sense plugin compatibility: faces.length'),
   model: SidecarModelSchema,
   timing: SidecarTimingSchema,
 }).meta({ id: 'SidecarIdentifyResponse' });
@@ -296,7 +314,13 @@ export const SidecarIdentifyStashSceneResponseSchema = IdentifyVideoResultSchema
   people: z.array(StashScenePersonSchema).describe('Most faces first'),
   model: SidecarModelSchema,
   timing: SidecarTimingSchema,
-}).meta({ id: 'SidecarIdentifyStashSceneResponse' });
+})
+  .extend(StashSenseSceneFieldsSchema.shape)
+  .meta({
+    id: 'SidecarIdentifyStashSceneResponse',
+    description:
+      'Our fields (camelCase) and, for the stash-sense / stash-sense2 plugins, the old sidecar’s (snake_case: persons, frames_analyzed, …)',
+  });
 export type SidecarIdentifyStashSceneResponse = z.infer<typeof SidecarIdentifyStashSceneResponseSchema>;
 
 export const SidecarAddScenePerformersRequestSchema = z
@@ -374,6 +398,14 @@ export const FaceIndexInfoSchema = z
   .meta({ id: 'FaceIndexInfo' });
 export type FaceIndexInfo = z.infer<typeof FaceIndexInfoSchema>;
 
+/** GET /database/info: the index in use, with the old stash-sense sidecar's fields too (its plugin's dashboard). */
+export const SidecarDatabaseInfoSchema = FaceIndexInfoSchema.extend(
+  StashSenseDatabaseInfoFieldsSchema.shape,
+).meta({
+  id: 'SidecarDatabaseInfo',
+});
+export type SidecarDatabaseInfo = z.infer<typeof SidecarDatabaseInfoSchema>;
+
 /** POST /database/update and `stash-sense index pull --json`. */
 export const DatabaseUpdateResultSchema = z
   .object({
@@ -411,7 +443,12 @@ export const SidecarHealthSchema = z
     }),
     queue: z.object({ running: z.number().int().nonnegative(), waiting: z.number().int().nonnegative() }),
   })
-  .meta({ id: 'SidecarHealth' });
+  .extend(StashSenseHealthFieldsSchema.shape)
+  .meta({
+    id: 'SidecarHealth',
+    description:
+      'Our fields, plus the old stash-sense sidecar’s (database_loaded, performer_count, face_count)',
+  });
 export type SidecarHealth = z.infer<typeof SidecarHealthSchema>;
 
 export const SidecarFeedbackRequestSchema = z
@@ -523,7 +560,7 @@ export function buildSidecarOpenApiDocument(options: { version: string; serverUr
     path: '/database/info',
     summary: 'The face index in use: version, model, counts, size, creation time',
     responses: {
-      200: { description: 'Index loaded', ...json(FaceIndexInfoSchema) },
+      200: { description: 'Index loaded', ...json(SidecarDatabaseInfoSchema) },
       ...errorResponses({ 503: 'No index at the configured folder (the detail says how to build one)' }),
     },
   });
@@ -567,12 +604,22 @@ export function buildSidecarOpenApiDocument(options: { version: string; serverUr
               include_embeddings: z.string().optional(),
             }),
           },
-          'application/json': { schema: SidecarIdentifyJsonRequestSchema },
+          'application/json': {
+            schema: z.union([SidecarIdentifyJsonRequestSchema, StashSenseIdentifyRequestSchema]),
+          },
         },
       },
     },
     responses: {
-      200: { description: 'Faces with their candidates', ...json(SidecarIdentifyResponseSchema) },
+      200: {
+        description:
+          'Faces with their candidates. A body with `image_base64` or another field only the old stash-sense sidecar knew gets its shape',
+        content: {
+          'application/json': {
+            schema: z.union([SidecarIdentifyResponseSchema, StashSenseImageResponseSchema]),
+          },
+        },
+      },
       ...errorResponses({
         400: 'Bad request: no image, unknown field, wrong type, undecodable image',
         404: 'The `path` does not exist',
@@ -587,7 +634,20 @@ export function buildSidecarOpenApiDocument(options: { version: string; serverUr
     method: 'post',
     path: '/identify/scene',
     summary: 'Sample frames of a video, cluster the faces into people and match each person',
-    request: { body: { required: true, ...json(SidecarIdentifySceneRequestSchema) } },
+    description:
+      'A body with `path` is validated strictly. A body with `scene_id` also takes the stash-sense plugin’s fields ' +
+      '(top_k clamped to 20, num_frames, offsets, min_face_size, min_face_confidence, max_distance, ' +
+      'scene_performer_stashdb_ids) and ignores unknown ones; its answer carries both shapes.',
+    request: {
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z.union([SidecarIdentifySceneRequestSchema, StashSenseSceneRequestSchema]),
+          },
+        },
+      },
+    },
     responses: {
       200: {
         description: 'People seen in the video with their candidates and face tracks',
@@ -666,6 +726,7 @@ export function buildSidecarOpenApiDocument(options: { version: string; serverUr
       ...errorResponses({ 400: 'No scene_id' }),
     },
   });
+  registerStashSenseCompatPaths(registry, errorResponses);
   registry.registerPath({
     method: 'get',
     path: '/openapi.json',

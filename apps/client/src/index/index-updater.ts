@@ -2,9 +2,14 @@
 // the pull in flight. Failures are results, not exceptions: the index in use stays and `detail` says why.
 import type { DatabaseUpdateResult } from '@stash-sense/contracts';
 import type { ClientConfig } from '../config.js';
-import { CloudRequestError, type DownloadProgress, IncompleteDownloadError } from './cloud-client.js';
+import {
+  CloudRequestError,
+  type DownloadProgress,
+  IncompleteDownloadError,
+  IndexCloudClient,
+} from './cloud-client.js';
 import { currentIndex } from './index-root.js';
-import { IndexVerificationError, PullBusyError, pullIndex } from './pull.service.js';
+import { IndexVerificationError, PullBusyError, pullIndex, verifyRelease } from './pull.service.js';
 import { loadTrustedKeys, TrustedKeysError } from './trusted-keys.js';
 
 export type UpdateFailure = 'not_configured' | 'refused' | 'unreachable' | 'busy';
@@ -13,6 +18,18 @@ export interface UpdateOutcome {
   result: DatabaseUpdateResult;
   failure?: UpdateFailure;
 }
+
+/** GET /database/check-update: the latest signed release against the index in use (nothing is downloaded). */
+export interface UpdateCheck {
+  currentVersion: string | null;
+  latestVersion: string;
+  updateAvailable: boolean;
+  publishedAt: string;
+  /** What an update would download: the delta when one is offered from the version in use, else every file. */
+  downloadBytes: number;
+}
+
+export type UpdateCheckOutcome = { check: UpdateCheck } | { failure: UpdateFailure; detail: string };
 
 export interface IndexUpdaterOptions {
   config: Pick<ClientConfig, 'indexDir' | 'cloudUrl' | 'trustedKeysFile' | 'indexKeys'>;
@@ -42,6 +59,45 @@ export class IndexUpdater {
       })
       .finally(() => (this.running = undefined));
     return this.running;
+  }
+
+  /** Is a newer signed index published? Verifies the release's signature against the pinned keys; downloads no file. */
+  async check(): Promise<UpdateCheckOutcome> {
+    const { config } = this.options;
+    const server = this.options.server ?? config.cloudUrl;
+    if (!server)
+      return {
+        failure: 'not_configured',
+        detail: 'no cloud URL is configured: set STASH_SENSE_CLOUD_URL to check for index updates',
+      };
+    try {
+      const trustedKeys = await loadTrustedKeys(config.trustedKeysFile, config.indexKeys);
+      const release = await new IndexCloudClient(server, this.options.signal).latest(this.options.model);
+      const { manifest } = await verifyRelease(release, trustedKeys, server);
+      const local = await currentIndex(config.indexDir);
+      const newer =
+        !local ||
+        (local.version !== manifest.indexVersion &&
+          Date.parse(manifest.createdAt) > Date.parse(local.manifest.createdAt));
+      const viaDelta = release.delta && local && release.delta.fromVersion === local.version;
+      return {
+        check: {
+          currentVersion: local?.version ?? null,
+          latestVersion: manifest.indexVersion,
+          updateAvailable: newer,
+          publishedAt: manifest.createdAt,
+          downloadBytes: viaDelta
+            ? release.delta!.size
+            : release.files.reduce((sum, file) => sum + file.size, 0),
+        },
+      };
+    } catch (error) {
+      const detail = (error as Error).message;
+      if (error instanceof IndexVerificationError || error instanceof TrustedKeysError)
+        return { failure: 'refused', detail };
+      if (error instanceof CloudRequestError) return { failure: 'unreachable', detail };
+      throw error;
+    }
   }
 }
 

@@ -23,7 +23,7 @@ export function cors(origins: readonly string[]): RequestHandler {
     res.setHeader('Vary', 'Origin');
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
-      res.setHeader('Access-Control-Allow-Headers', 'Content-Type');
+      res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Authorization, X-Stash-Sense-Token');
       res.setHeader('Access-Control-Max-Age', '600');
       if (req.headers['access-control-request-private-network'] === 'true')
         res.setHeader('Access-Control-Allow-Private-Network', 'true');

@@ -10,6 +10,7 @@ import {
   UnsupportedError,
 } from '../services/errors.js';
 import { StashError } from '../stash/stash-client.js';
+import { CompatUnavailableError } from '../stash/stash-sense-compat.service.js';
 import { HttpError } from './http-error.js';
 
 /** Status 499 (nginx's "client closed request"): logged only, never sent (the client is gone). */
@@ -40,6 +41,12 @@ export function toHttpError(error: unknown): HttpError {
   }
   if (error instanceof StashError) {
     return new HttpError(error.kind === 'not-found' ? 404 : 502, error.message);
+  }
+  if (error instanceof CompatUnavailableError) {
+    const status = { no_stash: 503, not_configured: 503, refused: 409, busy: 409, unreachable: 502 }[
+      error.failure
+    ];
+    return new HttpError(status, error.message);
   }
   if (error instanceof CancelledError) return new HttpError(CLIENT_CLOSED_REQUEST, error.message);
 

@@ -5,6 +5,7 @@ import type { FaceIndexStore } from '../services/face-index-store.js';
 import type { IdentifyService } from '../services/identify.service.js';
 import type { WorkQueue } from '../services/work-queue.js';
 import type { StashSceneService } from '../stash/stash-scene.service.js';
+import type { StashSenseCompatService } from '../stash/stash-sense-compat.service.js';
 
 /** What the sidecar's routes call: the same services the CLI uses, plus the work queue. */
 export interface SidecarServices {
@@ -18,6 +19,8 @@ export interface SidecarServices {
   device: Device;
   /** Scene identification by Stash scene id and adding performers to scenes; null without a Stash URL. */
   stashScenes?: StashSceneService | null;
+  /** The stash-sense / stash-sense2 plugins' calls, answered with the services above. */
+  compat: StashSenseCompatService;
   /** Where POST /feedback sends by default (STASH_SENSE_CLOUD_URL, STASH_SENSE_API_KEY). */
   cloud?: { url: string | undefined; apiKey: string | undefined };
 }

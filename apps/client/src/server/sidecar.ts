@@ -11,6 +11,7 @@ import { onTerminationSignals } from '../services/signals.js';
 import { WorkQueue } from '../services/work-queue.js';
 import { stashClientFromConfig } from '../stash/stash-client.js';
 import { StashSceneService } from '../stash/stash-scene.service.js';
+import { StashSenseCompatService } from '../stash/stash-sense-compat.service.js';
 import { createSidecarApp } from './app.js';
 import { type SidecarLogger, stderrLogger } from './logger.js';
 
@@ -62,6 +63,16 @@ export async function startSidecar(
       })
     : null;
   if (stash) log.info(`Stash at ${stash.baseUrl}${config.stashApiKey ? ' (with API key)' : ''}`);
+  if (config.sidecarToken) log.info('every request must carry the sidecar token (STASH_SENSE_SIDECAR_TOKEN)');
+  const compat = new StashSenseCompatService({
+    stash,
+    stashScenes,
+    identify,
+    indexStore,
+    updater,
+    maxImageBytes: config.maxUploadBytes,
+    log: (line) => log.info(line),
+  });
   const app = createSidecarApp(
     {
       identify,
@@ -71,9 +82,15 @@ export async function startSidecar(
       model: pipeline.model,
       device: pipeline.device,
       stashScenes,
+      compat,
       cloud: { url: config.cloudUrl, apiKey: process.env.STASH_SENSE_API_KEY?.trim() || undefined },
     },
-    { maxUploadBytes: config.maxUploadBytes, log, corsOrigins: stash ? [new URL(stash.baseUrl).origin] : [] },
+    {
+      maxUploadBytes: config.maxUploadBytes,
+      log,
+      corsOrigins: stash ? [new URL(stash.baseUrl).origin] : [],
+      ...(config.sidecarToken ? { token: config.sidecarToken } : {}),
+    },
   );
   const server = createServer(app);
   server.requestTimeout = HTTP_TIMEOUTS.requestMs;

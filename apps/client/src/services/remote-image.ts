@@ -5,6 +5,8 @@ export interface RemoteImageOptions {
   maxBytes: number;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Request headers (e.g. Stash's ApiKey); never put in error messages. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -16,7 +18,12 @@ export async function fetchRemoteImage(url: string, options: RemoteImageOptions)
   const signals = [AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])];
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.any(signals), redirect: 'follow' });
+    response = await fetch(url, {
+      signal: AbortSignal.any(signals),
+      // A redirect would carry the headers (an API key) to wherever it points: refused when there are headers.
+      redirect: options.headers ? 'error' : 'follow',
+      ...(options.headers ? { headers: options.headers } : {}),
+    });
   } catch (error) {
     const reason =
       (error as Error).name === 'TimeoutError'

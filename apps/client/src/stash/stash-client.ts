@@ -1,7 +1,8 @@
 // Stash GraphQL client: reads scenes (files, fingerprints, stream/screenshot URLs, stash-box ids, performers),
 // looks performers up by stash-box id, adds performers to scenes and creates missing performers from a
 // stash-box id. Every document is in stash.queries.ts and validated against Stash's schema in the tests.
-import { stashBaseUrl } from '../config.js';
+import { CLIENT_LIMITS, stashBaseUrl } from '../config.js';
+import { fetchRemoteImage } from '../services/remote-image.js';
 import { STASH_DOCUMENTS, type StashDocumentName } from './stash.queries.js';
 
 export interface StashId {
@@ -60,6 +61,48 @@ export interface StashImage {
   imageUrl: string | null;
   path: string | null;
   performerIds: string[];
+}
+
+export interface StashGallery {
+  id: string;
+  title: string | null;
+  imageCount: number;
+}
+
+/** An image of a gallery: its id and the absolute URL Stash serves it at. */
+export interface StashGalleryImage {
+  id: string;
+  imageUrl: string | null;
+}
+
+/** A library performer as the name search finds it. */
+export interface StashPerformerHit {
+  id: string;
+  name: string;
+  disambiguation: string | null;
+  aliases: string[];
+  imagePath: string | null;
+}
+
+/** A library performer's editable fields (what `update_metadata` may fill). */
+export interface StashPerformerDetails {
+  id: string;
+  name: string;
+  disambiguation: string | null;
+  gender: string | null;
+  birthdate: string | null;
+  country: string | null;
+  ethnicity: string | null;
+  details: string | null;
+  aliases: string[];
+  urls: string[];
+  stashIds: StashId[];
+}
+
+/** A stash-box configured in Stash (Settings → Metadata providers); its API key is deliberately not read. */
+export interface StashBoxEndpoint {
+  endpoint: string;
+  name: string;
 }
 
 /** Performer fields a stash-box answered through Stash's `scrapeSinglePerformer`. */
@@ -122,6 +165,12 @@ const GENDERS = new Set([
   'INTERSEX',
   'NON_BINARY',
 ]);
+
+/** A stash-box gender ("Female", "transgender_male") as Stash's GenderEnum, or undefined when it is none of them. */
+export function toStashGender(value: string | null | undefined): string | undefined {
+  const gender = value?.toUpperCase().replace(/[\s-]+/g, '_');
+  return gender && GENDERS.has(gender) ? gender : undefined;
+}
 
 interface RawStashId {
   endpoint: string;
@@ -299,14 +348,14 @@ export class StashClient {
         'not-found',
       );
     }
-    const gender = scraped?.gender?.toUpperCase().replace(/[\s-]+/g, '_');
+    const gender = toStashGender(scraped?.gender);
     const createInput: Record<string, unknown> = {
       name,
       stash_ids: [{ endpoint: input.endpoint, stash_id: input.stashId }],
     };
     if (scraped) {
       if (scraped.disambiguation) createInput.disambiguation = scraped.disambiguation;
-      if (gender && GENDERS.has(gender)) createInput.gender = gender;
+      if (gender) createInput.gender = gender;
       if (scraped.birthdate) createInput.birthdate = scraped.birthdate;
       if (scraped.country) createInput.country = scraped.country;
       if (scraped.ethnicity) createInput.ethnicity = scraped.ethnicity;
@@ -324,6 +373,112 @@ export class StashClient {
       created: true,
       source: scraped ? 'stash-box' : 'fallback',
     };
+  }
+
+  async findGallery(id: string): Promise<StashGallery | null> {
+    const data = await this.request<{
+      findGallery: { id: string; title?: string | null; image_count: number } | null;
+    }>('findGallery', { id: String(id) });
+    const g = data.findGallery;
+    return g ? { id: g.id, title: g.title ?? null, imageCount: g.image_count } : null;
+  }
+
+  /** Every image of a gallery, oldest id first, read page by page. */
+  async findGalleryImages(galleryId: string, perPage = 100): Promise<StashGalleryImage[]> {
+    const images: StashGalleryImage[] = [];
+    for (let page = 1; ; page++) {
+      const data = await this.request<{
+        findImages: { count: number; images: { id: string; paths: { image?: string | null } }[] };
+      }>('findGalleryImages', { galleryId: String(galleryId), page, perPage });
+      const found = data.findImages.images;
+      images.push(...found.map((i) => ({ id: i.id, imageUrl: this.absolute(i.paths.image ?? null) })));
+      if (found.length < perPage || images.length >= data.findImages.count) return images;
+    }
+  }
+
+  /** Library performers whose name or alias matches `q`, by name (Stash's own search). */
+  async searchPerformers(q: string, perPage = 10): Promise<StashPerformerHit[]> {
+    const data = await this.request<{
+      findPerformers: {
+        performers: {
+          id: string;
+          name: string;
+          disambiguation?: string | null;
+          alias_list?: string[] | null;
+          image_path?: string | null;
+        }[];
+      };
+    }>('searchPerformers', { q, perPage });
+    return data.findPerformers.performers.map((p) => ({
+      id: p.id,
+      name: p.name,
+      disambiguation: p.disambiguation ?? null,
+      aliases: p.alias_list ?? [],
+      imagePath: this.absolute(p.image_path ?? null),
+    }));
+  }
+
+  async findPerformerDetails(id: string): Promise<StashPerformerDetails | null> {
+    const data = await this.request<{
+      findPerformer: {
+        id: string;
+        name: string;
+        disambiguation?: string | null;
+        gender?: string | null;
+        birthdate?: string | null;
+        country?: string | null;
+        ethnicity?: string | null;
+        details?: string | null;
+        alias_list?: string[] | null;
+        urls?: string[] | null;
+        stash_ids?: RawStashId[];
+      } | null;
+    }>('findPerformerDetails', { id: String(id) });
+    const p = data.findPerformer;
+    if (!p) return null;
+    return {
+      id: p.id,
+      name: p.name,
+      disambiguation: p.disambiguation ?? null,
+      gender: p.gender ?? null,
+      birthdate: p.birthdate ?? null,
+      country: p.country ?? null,
+      ethnicity: p.ethnicity ?? null,
+      details: p.details ?? null,
+      aliases: p.alias_list ?? [],
+      urls: p.urls ?? [],
+      stashIds: (p.stash_ids ?? []).map((s) => ({ endpoint: s.endpoint, stashId: s.stash_id })),
+    };
+  }
+
+  /** `performerUpdate` with the given fields (snake_case, as Stash's PerformerUpdateInput names them). */
+  async updatePerformer(id: string, fields: Record<string, unknown>): Promise<StashPerformer> {
+    const data = await this.request<{ performerUpdate: RawPerformer | null }>('performerUpdate', {
+      input: { ...fields, id: String(id) },
+    });
+    if (!data.performerUpdate) throw new StashError(`Stash did not update performer ${id}`, 'graphql');
+    return this.toPerformer(data.performerUpdate);
+  }
+
+  /** The stash-boxes configured in Stash (endpoint and name only: the sidecar never reads their API keys). */
+  async stashBoxEndpoints(): Promise<StashBoxEndpoint[]> {
+    const data = await this.request<{
+      configuration: { general: { stashBoxes: { endpoint: string; name: string }[] } };
+    }>('stashBoxEndpoints', {});
+    return data.configuration.general.stashBoxes.map((b) => ({ endpoint: b.endpoint, name: b.name }));
+  }
+
+  /**
+   * Downloads a media file Stash serves (an image), with the ApiKey header, into memory. Errors name the URL
+   * without its query string and never carry the key.
+   */
+  async downloadMedia(url: string, options: { maxBytes: number; signal?: AbortSignal }): Promise<Buffer> {
+    return fetchRemoteImage(url, {
+      maxBytes: options.maxBytes,
+      timeoutMs: CLIENT_LIMITS.remoteImageTimeoutMs,
+      headers: this.authHeaders(),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   }
 
   /** Stash's version string; a cheap call that checks the URL and the API key. */

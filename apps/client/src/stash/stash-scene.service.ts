@@ -31,6 +31,13 @@ import { type StashClient, StashError, type StashScene } from './stash-client.js
 export interface StashSceneIdentifyOptions {
   frames?: number;
   topK?: number;
+  /** Sampled span as fractions of the duration (default: the pipeline's, 0.05–0.95). */
+  startFraction?: number;
+  endFraction?: number;
+  /** Faces whose box is smaller than this in either side (pixels of the sampled frame) are ignored. */
+  minFaceSize?: number;
+  /** Faces with a lower detector score are ignored. */
+  minFaceScore?: number;
   signal?: AbortSignal;
 }
 
@@ -43,7 +50,12 @@ export interface StashSceneIdentification {
   height: number;
   durationSec: number;
   framesSampled: number;
+  /** Frames asked for (some may be undecodable and skipped). */
+  framesRequested: number;
+  /** Faces kept for identification (after minFaceSize / minFaceScore). */
   faceCount: number;
+  /** Faces the detector found, before those filters. */
+  facesDetected: number;
   scenePerformers: { id: string; name: string; stashIds: { endpoint: string; stashId: string }[] }[];
   people: StashScenePerson[];
 }
@@ -143,15 +155,23 @@ export class StashSceneService {
       const frames: { index: number; timestampSec: number; faces: DetectedFace[] }[] = [];
       const thumbnails = new Map<number, { box: Box; jpeg: Buffer }[]>();
       let faceCount = 0;
+      let facesDetected = 0;
+      const keep = (face: DetectedFace) =>
+        (options.minFaceSize === undefined || Math.min(face.box[2], face.box[3]) >= options.minFaceSize) &&
+        (options.minFaceScore === undefined || face.score >= options.minFaceScore);
       let width = scene.width ?? 0;
       let height = scene.height ?? 0;
       for await (const frame of sampleVideoFrames(input, {
         count,
+        ...(options.startFraction !== undefined ? { startFraction: options.startFraction } : {}),
+        ...(options.endFraction !== undefined ? { endFraction: options.endFraction } : {}),
         ...(headers ? { headers } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(this.deps.onWarning ? { onWarning: this.deps.onWarning } : {}),
       })) {
-        const faces = await this.deps.pipeline.analyzeImage(frame.image);
+        const detected = await this.deps.pipeline.analyzeImage(frame.image);
+        facesDetected += detected.length;
+        const faces = detected.filter(keep);
         faceCount += faces.length;
         frames.push({ index: frame.index, timestampSec: frame.timestampSec, faces });
         const crops: { box: Box; jpeg: Buffer }[] = [];
@@ -180,7 +200,7 @@ export class StashSceneService {
           thumbnail: crop ? `data:image/jpeg;base64,${crop.jpeg.toString('base64')}` : null,
         };
       });
-      return { people, centroids, framesSampled: frames.length, faceCount, width, height };
+      return { people, centroids, framesSampled: frames.length, faceCount, facesDetected, width, height };
     };
     const analysed = await (this.deps.queue ? this.deps.queue.run(job, options.signal) : job());
 
@@ -224,7 +244,9 @@ export class StashSceneService {
       height: analysed.height || 1,
       durationSec: scene.durationSec ?? 0,
       framesSampled: analysed.framesSampled,
+      framesRequested: count,
       faceCount: analysed.faceCount,
+      facesDetected: analysed.facesDetected,
       scenePerformers: scene.performers.map((p) => ({ id: p.id, name: p.name, stashIds: p.stashIds })),
       people,
     };

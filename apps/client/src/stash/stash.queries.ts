@@ -140,6 +140,86 @@ export const STASH_DOCUMENTS = {
     }
     ${PERFORMER_FIELDS}
   `,
+  findGallery: /* GraphQL */ `
+    query SenseFindGallery($id: ID!) {
+      findGallery(id: $id) {
+        id
+        title
+        image_count
+      }
+    }
+  `,
+  findGalleryImages: /* GraphQL */ `
+    query SenseFindGalleryImages($galleryId: ID!, $page: Int!, $perPage: Int!) {
+      findImages(
+        image_filter: { galleries: { value: [$galleryId], modifier: INCLUDES } }
+        filter: { page: $page, per_page: $perPage, sort: "id", direction: ASC }
+      ) {
+        count
+        images {
+          id
+          paths {
+            image
+          }
+        }
+      }
+    }
+  `,
+  searchPerformers: /* GraphQL */ `
+    query SenseSearchPerformers($q: String!, $perPage: Int!) {
+      findPerformers(filter: { q: $q, per_page: $perPage, sort: "name", direction: ASC }) {
+        count
+        performers {
+          id
+          name
+          disambiguation
+          alias_list
+          image_path
+        }
+      }
+    }
+  `,
+  findPerformerDetails: /* GraphQL */ `
+    query SenseFindPerformerDetails($id: ID!) {
+      findPerformer(id: $id) {
+        id
+        name
+        disambiguation
+        gender
+        birthdate
+        country
+        ethnicity
+        details
+        alias_list
+        urls
+        image_path
+        stash_ids {
+          endpoint
+          stash_id
+        }
+      }
+    }
+  `,
+  performerUpdate: /* GraphQL */ `
+    mutation SensePerformerUpdate($input: PerformerUpdateInput!) {
+      performerUpdate(input: $input) {
+        ...SensePerformer
+      }
+    }
+    ${PERFORMER_FIELDS}
+  `,
+  stashBoxEndpoints: /* GraphQL */ `
+    query SenseStashBoxEndpoints {
+      configuration {
+        general {
+          stashBoxes {
+            endpoint
+            name
+          }
+        }
+      }
+    }
+  `,
   version: /* GraphQL */ `
     query SenseVersion {
       version {
