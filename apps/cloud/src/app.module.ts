@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { AdminModule } from './admin/admin.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConsensusModule } from './consensus/consensus.module.js';
@@ -41,6 +42,7 @@ export class AppModule {
         ContributionsModule,
         ConsensusModule,
         IndexesModule,
+        AdminModule,
       ],
       controllers: [OpenApiController],
       providers: [{ provide: AppConfig, useValue: config }],

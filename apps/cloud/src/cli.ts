@@ -68,20 +68,35 @@ users
     'password (default: $STASH_SENSE_PASSWORD, else a generated one is printed)',
   )
   .option('--name <name>', 'display name')
-  .addHelpText('after', '\nExample:\n  npm run cloud -- users create --role admin --email admin@example.org')
+  .option('--if-missing', 'succeed without change when the e-mail has an account already (demo scripts)')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  npm run cloud -- users create --role admin --email admin@example.org\n' +
+      "  STASH_SENSE_PASSWORD='a long password' npm run cloud -- users create --role moderator --email mod@example.org --if-missing",
+  )
   .action(
     async (opts: {
       email: string;
       role: 'contributor' | 'moderator' | 'admin';
       password?: string;
       name?: string;
+      ifMissing?: boolean;
     }) => {
       const generated = !opts.password && !process.env.STASH_SENSE_PASSWORD;
       const password =
         opts.password ?? process.env.STASH_SENSE_PASSWORD ?? randomBytes(18).toString('base64url');
-      const user = await withUsers((u) =>
-        u.create({ email: opts.email, password, role: opts.role, displayName: opts.name }),
-      );
+      const { user, created } = await withUsers(async (u) => {
+        const existing = opts.ifMissing ? await u.findByEmail(opts.email) : null;
+        if (existing) return { user: existing, created: false };
+        return {
+          user: await u.create({ email: opts.email, password, role: opts.role, displayName: opts.name }),
+          created: true,
+        };
+      });
+      if (!created) {
+        process.stdout.write(`exists: ${user.role} ${user.email} (id ${user.id}), left unchanged\n`);
+        return;
+      }
       process.stdout.write(`created ${user.role} ${user.email} (id ${user.id})\n`);
       if (generated) process.stdout.write(`password: ${password}\n(shown once: store it now)\n`);
     },

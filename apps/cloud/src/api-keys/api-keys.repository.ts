@@ -39,6 +39,16 @@ export class ApiKeysRepository {
     return this.prisma.apiKey.findUnique({ where: { id } });
   }
 
+  /** Revokes any account's key (admins); the row, already revoked or not, or null when there is no such key. */
+  async revokeAny(id: string): Promise<{ row: ApiKeyRow; revokedNow: boolean } | null> {
+    const { count } = await this.prisma.apiKey.updateMany({
+      where: { id, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    const row = await this.prisma.apiKey.findUnique({ where: { id } });
+    return row ? { row, revokedNow: count > 0 } : null;
+  }
+
   /** Records use at most once a minute per key, so that authentication does not write on every request. */
   async touch(id: string, now: Date): Promise<void> {
     await this.prisma.apiKey.updateMany({

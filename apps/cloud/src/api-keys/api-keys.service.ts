@@ -9,7 +9,7 @@ import type {
 import { AuditService } from '../audit/audit.service.js';
 import { SCOPES_OF_ROLE } from '../auth/scopes.js';
 import { generateApiKey, sha256Hex } from '../auth/secrets.js';
-import { forbidden, notFound, unauthorized } from '../common/domain-errors.js';
+import { conflict, forbidden, notFound, unauthorized } from '../common/domain-errors.js';
 import type { Principal } from '../common/request-context.js';
 import { ApiKeysRepository, type ApiKeyRow } from './api-keys.repository.js';
 
@@ -71,6 +71,27 @@ export class ApiKeysService {
       ip,
     });
     return toApiKey(row);
+  }
+
+  /** An admin revokes another account's key (a leaked or abused one); it stops working at once. */
+  async revokeAny(actor: Principal, id: string, ip: string | null): Promise<ApiKey> {
+    const result = await this.keys.revokeAny(id);
+    if (!result) throw notFound(`no API key ${id}`);
+    if (!result.revokedNow) throw conflict(`API key ${result.row.prefix}… is revoked already`);
+    await this.audit.record({
+      actorId: actor.userId,
+      action: 'api_key.revoked',
+      targetType: 'api_key',
+      targetId: id,
+      details: { owner: result.row.userId, prefix: result.row.prefix, byAdmin: true },
+      ip,
+    });
+    return toApiKey(result.row);
+  }
+
+  /** Every key of an account (admin views), newest first; no secrets. */
+  async listOf(userId: string): Promise<ApiKey[]> {
+    return (await this.keys.listForUser(userId)).map(toApiKey);
   }
 
   /** Resolves a presented key to its principal. Revoked keys and inactive accounts are refused at once. */

@@ -6,6 +6,32 @@ import { PrismaService } from '../database/prisma.service.js';
 export class AuditRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** Newest first; keyset on id (the sequence). `action` ending in a dot matches every action with that prefix. */
+  list(q: {
+    actorId?: string;
+    action?: string;
+    targetType?: string;
+    targetId?: string;
+    from?: Date;
+    to?: Date;
+    beforeId?: bigint;
+    limit: number;
+  }) {
+    return this.prisma.auditLog.findMany({
+      where: {
+        actorId: q.actorId,
+        action: q.action?.endsWith('.') ? { startsWith: q.action } : q.action,
+        targetType: q.targetType,
+        targetId: q.targetId,
+        createdAt: q.from || q.to ? { gte: q.from, lt: q.to } : undefined,
+        id: q.beforeId !== undefined ? { lt: q.beforeId } : undefined,
+      },
+      include: { actor: { select: { id: true, email: true, displayName: true } } },
+      orderBy: { id: 'desc' },
+      take: q.limit + 1,
+    });
+  }
+
   async insert(entry: {
     actorId: string | null;
     action: string;

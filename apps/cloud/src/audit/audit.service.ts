@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '@prisma/client';
+import type { AuditList, AuditListQuery } from '@stash-sense/contracts';
+import { decodeCursor, pageOf } from '../admin/cursor.js';
+import { badRequest } from '../common/domain-errors.js';
 import { AuditRepository } from './audit.repository.js';
 
 export interface AuditEntry {
@@ -16,6 +19,37 @@ export interface AuditEntry {
 @Injectable()
 export class AuditService {
   constructor(private readonly repository: AuditRepository) {}
+
+  async list(query: AuditListQuery): Promise<AuditList> {
+    const before = query.cursor ? decodeCursor(query.cursor, ['string'] as const)[0] : undefined;
+    if (before !== undefined && !/^\d{1,19}$/.test(before))
+      throw badRequest('invalid cursor: pass the nextCursor of the previous page unchanged');
+    const rows = await this.repository.list({
+      actorId: query.actor,
+      action: query.action,
+      targetType: query.targetType,
+      targetId: query.targetId,
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+      beforeId: before === undefined ? undefined : BigInt(before),
+      limit: query.limit,
+    });
+    return pageOf(
+      rows,
+      query.limit,
+      (r) => ({
+        id: r.id.toString(),
+        actor: r.actor ? { id: r.actor.id, email: r.actor.email, displayName: r.actor.displayName } : null,
+        action: r.action,
+        targetType: r.targetType,
+        targetId: r.targetId,
+        details: (r.details ?? {}) as Record<string, unknown>,
+        ip: r.ip,
+        createdAt: r.createdAt.toISOString(),
+      }),
+      (r) => [r.id.toString()],
+    );
+  }
 
   record(entry: AuditEntry): Promise<void> {
     return this.repository.insert({

@@ -66,11 +66,13 @@ export class ConsensusRepository {
       fingerprint_matched: boolean | null;
       performer_count: number | null;
       credited: number;
+      moderation: string | null;
     }>(
-      `SELECT c.id, c.contributor_id, c.scene_id, c.fingerprint_matched, s.performer_count,
+      `SELECT c.id, c.contributor_id, c.scene_id, c.fingerprint_matched, s.performer_count, c.moderation,
               (SELECT count(DISTINCT c2.performer_id)::int FROM contributions c2 WHERE c2.scene_id = c.scene_id) AS credited
        FROM contributions c JOIN scenes s ON s.id = c.scene_id
        WHERE c.performer_id = $1 AND c.model_id = $2 AND c.status IN ('verified', 'unverified', 'accepted', 'rejected')
+         AND c.moderation IS DISTINCT FROM 'rejected'
        ORDER BY c.id`,
       [performerId, modelId],
     );
@@ -112,6 +114,7 @@ export class ConsensusRepository {
         verified: r.fingerprint_matched === true,
         // Unknown until the stash-box answered: the performers contributed for the scene are a lower bound.
         scenePerformerCount: r.performer_count ?? Math.max(2, r.credited),
+        moderatorApproved: r.moderation === 'approved',
         faces: byContribution.get(r.id)!,
       }));
   }
@@ -329,7 +332,7 @@ export class ConsensusRepository {
               pc.centroid::text AS centroid
        FROM contributions c
        LEFT JOIN performer_consensus pc ON pc.performer_id = c.performer_id AND pc.model_id = c.model_id AND pc.state = 'established'
-       WHERE c.model_id = $2 AND c.status <> 'withdrawn'
+       WHERE c.model_id = $2 AND c.status <> 'withdrawn' AND c.moderation IS DISTINCT FROM 'rejected'
          AND c.scene_id IN (SELECT scene_id FROM contributions WHERE performer_id = $1 AND model_id = $2)
        ORDER BY c.scene_id, c.id`,
       [performerId, modelId],

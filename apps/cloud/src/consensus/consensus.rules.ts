@@ -145,7 +145,8 @@ export function decidePerformer(
     anchors.length ? Math.min(...anchors.map((a) => unitDistance(v, a))) : null;
   const voting: typeof units = [];
   for (const u of units) {
-    const other = nearestOtherPerformer(u.unit.centre, others);
+    // A moderator's approval settles the look-alike question for that contribution.
+    const other = u.prepared.input.moderatorApproved ? null : nearestOtherPerformer(u.unit.centre, others);
     nearestOther.set(u.unit.contributionId, other);
     if (!isCloserToOther(other, anchorDistance(u.unit.centre), config)) voting.push(u);
   }

@@ -24,6 +24,8 @@ export interface ConsensusContributionInput {
   verified: boolean;
   /** Performers credited on the stash-box scene (1 = a single-performer scene). */
   scenePerformerCount: number;
+  /** A moderator approved the contribution as credited: look-alike checks no longer hold it back. */
+  moderatorApproved?: boolean;
   faces: ConsensusFaceInput[];
 }
 

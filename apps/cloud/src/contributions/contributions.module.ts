@@ -10,6 +10,6 @@ import { VerifyContributionHandler } from './verify-contribution.handler.js';
   imports: [StashBoxModule, OutboxModule],
   controllers: [ContributionsController],
   providers: [ContributionsService, ContributionsRepository, VerifyContributionHandler],
-  exports: [ContributionsRepository, VerifyContributionHandler],
+  exports: [ContributionsRepository, ContributionsService, VerifyContributionHandler],
 })
 export class ContributionsModule {}

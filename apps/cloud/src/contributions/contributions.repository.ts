@@ -366,13 +366,14 @@ export class ContributionsRepository {
   async withdraw(
     contributorId: string,
     contributionId?: string,
+    reason = 'withdrawn by the contributor',
   ): Promise<{ contributions: number; faces: number; outboxIds: bigint[] }> {
     return inTransaction(this.pg.pool, async (client) => {
       const { rows } = await client.query<{ id: string; performer_id: string; model_id: string }>(
-        `UPDATE contributions SET status = 'withdrawn', status_reason = 'withdrawn by the contributor', updated_at = now()
+        `UPDATE contributions SET status = 'withdrawn', status_reason = $3, updated_at = now()
          WHERE contributor_id = $1 AND status <> 'withdrawn' AND ($2::uuid IS NULL OR id = $2::uuid)
          RETURNING id, performer_id, model_id`,
-        [contributorId, contributionId ?? null],
+        [contributorId, contributionId ?? null, reason],
       );
       if (!rows.length) return { contributions: 0, faces: 0, outboxIds: [] };
       const ids = rows.map((r) => r.id);

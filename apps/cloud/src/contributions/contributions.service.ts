@@ -221,6 +221,21 @@ export class ContributionsService {
     };
   }
 
+  /**
+   * An admin's purge: every contribution of the account is withdrawn through the same path as the contributor's
+   * own withdrawal (faces deleted, performers re-queued), so the next index build leaves them out.
+   */
+  async purge(contributorId: string): Promise<Withdrawal & { performersRequeued: number }> {
+    const result = await this.repository.withdraw(contributorId, undefined, 'purged by an admin');
+    await this.outbox.dispatch(result.outboxIds);
+    return {
+      withdrawnContributions: result.contributions,
+      deletedFaces: result.faces,
+      effective: WITHDRAWAL_EFFECT,
+      performersRequeued: result.outboxIds.length,
+    };
+  }
+
   /** Opt-in negative mining: "this face is not that performer", stored as not-same evidence. */
   async feedback(principal: Principal, request: FeedbackRequest): Promise<FeedbackReceipt> {
     const model = await this.repository.findModel(request.model.name, request.model.version);

@@ -1,5 +1,10 @@
-import { Body, Controller, Get, HttpCode, Ip, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Param, Post, Query } from '@nestjs/common';
 import {
+  type AdminIndexListQuery,
+  AdminIndexListQuerySchema,
+  type AdminIndexVersionList,
+  type IndexPublishRequest,
+  IndexPublishRequestSchema,
   type IndexBuildList,
   type IndexBuildRequest,
   IndexBuildRequestSchema,
@@ -18,6 +23,15 @@ import { IndexesService } from './indexes.service.js';
 @Controller('v1/admin/indexes')
 export class IndexesAdminController {
   constructor(private readonly indexes: IndexesService) {}
+
+  /** Versions with their build report (buckets, diff): moderators may look, only admins act. */
+  @Get()
+  @Roles('moderator', 'admin')
+  versions(
+    @Query(new ZodValidationPipe(AdminIndexListQuerySchema)) query: AdminIndexListQuery,
+  ): Promise<AdminIndexVersionList> {
+    return this.indexes.adminVersions(query);
+  }
 
   /** Queues a build per model (202); the worker runs it. */
   @Post('builds')
@@ -45,5 +59,17 @@ export class IndexesAdminController {
     @Ip() ip: string,
   ): Promise<IndexVersionSummary> {
     return this.indexes.withdraw(principal, version, body.reason, ip);
+  }
+
+  /** Publishes a withdrawn version again (undoes a withdrawal); 409 when a newer version of the model exists. */
+  @Post(':version/publish')
+  @HttpCode(200)
+  publish(
+    @CurrentPrincipal() principal: Principal,
+    @Param('version') version: string,
+    @Body(new ZodValidationPipe(IndexPublishRequestSchema)) body: IndexPublishRequest,
+    @Ip() ip: string,
+  ): Promise<IndexVersionSummary> {
+    return this.indexes.republish(principal, version, body.reason, ip);
   }
 }

@@ -54,6 +54,24 @@ export interface VersionRow {
   withdrawnReason: string | null;
 }
 
+export interface UserRefJson {
+  id: string;
+  email: string;
+  displayName: string | null;
+}
+
+export interface AdminVersionRow extends VersionRow {
+  withdrawnBy: UserRefJson | null;
+  build: {
+    id: string;
+    full: boolean;
+    buckets: IndexFaceBuckets | Record<string, never>;
+    changes: IndexChanges | Record<string, never>;
+    durationMs: number | null;
+    requestedBy: UserRefJson | null;
+  } | null;
+}
+
 export interface PublishVersion {
   buildId: string;
   version: string;
@@ -319,6 +337,49 @@ export class IndexesRepository {
       `SELECT ${VERSION_COLUMNS} FROM index_versions WHERE model_id = ANY($1::uuid[]) AND status = 'published'
        ORDER BY created_at DESC, version DESC LIMIT 1`,
       [modelIds],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** A page of versions, newest first (keyset on created_at, version), with who withdrew each and its build. */
+  async versionsPage(q: {
+    modelIds: readonly string[] | null;
+    after?: { createdAt: string; version: string };
+    limit: number;
+  }): Promise<AdminVersionRow[]> {
+    const { rows } = await this.pool.query<AdminVersionRow>(
+      `SELECT ${VERSION_COLUMNS},
+              (SELECT json_build_object('id', u.id, 'email', u.email, 'displayName', u.display_name)
+               FROM users u WHERE u.id = v.withdrawn_by) AS "withdrawnBy",
+              (SELECT json_build_object('id', b.id, 'full', b."full", 'buckets', b.buckets, 'changes', b.changes,
+                        'durationMs', b.duration_ms,
+                        'requestedBy', (SELECT json_build_object('id', u.id, 'email', u.email, 'displayName', u.display_name)
+                                        FROM users u WHERE u.id = b.requested_by))
+               FROM index_builds b WHERE b.version = v.version AND b.status = 'published') AS build
+       FROM index_versions v
+       WHERE ($1::uuid[] IS NULL OR v.model_id = ANY($1::uuid[]))
+         AND ($2::timestamptz IS NULL OR (v.created_at, v.version) < ($2::timestamptz, $3::text))
+       ORDER BY v.created_at DESC, v.version DESC LIMIT $4`,
+      [q.modelIds, q.after?.createdAt ?? null, q.after?.version ?? null, q.limit + 1],
+    );
+    return rows;
+  }
+
+  /** Whether the model has a version created after this one (published or withdrawn). */
+  async hasNewerVersion(row: { modelId: string; createdAt: Date; version: string }): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `SELECT 1 FROM index_versions WHERE model_id = $1 AND (created_at, version) > ($2::timestamptz, $3::text) LIMIT 1`,
+      [row.modelId, row.createdAt, row.version],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  /** Puts a withdrawn version back; null when it is not withdrawn. */
+  async republish(version: string): Promise<VersionRow | null> {
+    const { rows } = await this.pool.query<VersionRow>(
+      `UPDATE index_versions SET status = 'published', withdrawn_at = NULL, withdrawn_reason = NULL, withdrawn_by = NULL
+       WHERE version = $1 AND status = 'withdrawn' RETURNING ${VERSION_COLUMNS}`,
+      [version],
     );
     return rows[0] ?? null;
   }

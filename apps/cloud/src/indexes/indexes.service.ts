@@ -1,6 +1,9 @@
 import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import {
+  type AdminIndexListQuery,
+  type AdminIndexVersion,
+  type AdminIndexVersionList,
   INDEX_DELTA_FILE,
   type IndexBuildList,
   type IndexBuildReport,
@@ -11,6 +14,7 @@ import {
   type IndexVersionList,
   type IndexVersionSummary,
 } from '@stash-sense/contracts';
+import { decodeCursor, pageOf } from '../admin/cursor.js';
 import { AuditService } from '../audit/audit.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { badRequest, conflict, notFound } from '../common/domain-errors.js';
@@ -167,6 +171,75 @@ export class IndexesService {
       targetType: 'index_version',
       targetId: version,
       details: { reason },
+      ip,
+    });
+    return this.summary(row, await this.repository.models());
+  }
+
+  /** Versions for the dashboard, newest first and paged, with their build report (buckets, diff) and who withdrew them. */
+  async adminVersions(query: AdminIndexListQuery): Promise<AdminIndexVersionList> {
+    const { all, chosen } = await this.modelsNamed(query.model);
+    const after = query.cursor ? decodeCursor(query.cursor, ['string', 'string'] as const) : null;
+    const rows = await this.repository.versionsPage({
+      modelIds: query.model === undefined ? null : chosen.map((m) => m.id),
+      after: after ? { createdAt: after[0], version: after[1] } : undefined,
+      limit: query.limit,
+    });
+    const latest = new Set<string>();
+    for (const model of new Set(rows.map((r) => r.modelId))) {
+      const row = await this.repository.latestPublished([model]);
+      if (row) latest.add(row.version);
+    }
+    return pageOf(
+      rows,
+      query.limit,
+      (r): AdminIndexVersion => {
+        const buckets = { ...EMPTY_BUCKETS, ...r.build?.buckets };
+        return {
+          ...this.summary(r, all),
+          latest: latest.has(r.version),
+          withdrawnBy: r.withdrawnBy,
+          build: r.build
+            ? {
+                id: r.build.id,
+                full: r.build.full,
+                requestedBy: r.build.requestedBy,
+                buckets,
+                bucketPercent: bucketPercentages(buckets),
+                changes: { ...NO_CHANGES, ...r.build.changes },
+                durationMs: r.build.durationMs,
+              }
+            : null,
+        };
+      },
+      (r) => [r.createdAt.toISOString(), r.version],
+    );
+  }
+
+  /**
+   * Puts a withdrawn version back (undoes a withdrawal). Only the model's newest version: a build after it has
+   * forgotten the face ids it had allocated (docs/index-distribution.md, stable ids) and may have reused them.
+   */
+  async republish(
+    actor: Principal,
+    version: string,
+    reason: string | undefined,
+    ip: string | null,
+  ): Promise<IndexVersionSummary> {
+    const current = await this.versionRow(version);
+    if (current.status === 'published') throw conflict(`index ${version} is published already`);
+    if (await this.repository.hasNewerVersion(current))
+      throw conflict(
+        `index ${version} cannot be published again: a newer version of its model exists (queue a build instead)`,
+      );
+    const row = await this.repository.republish(version);
+    if (!row) throw conflict(`index ${version} is published already`);
+    await this.audit.record({
+      actorId: actor.userId,
+      action: 'index.republished',
+      targetType: 'index_version',
+      targetId: version,
+      details: { reason: reason ?? null, withdrawnReason: current.withdrawnReason },
       ip,
     });
     return this.summary(row, await this.repository.models());

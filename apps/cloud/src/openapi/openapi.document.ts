@@ -32,6 +32,7 @@ import {
   IndexWithdrawRequestSchema,
 } from '@stash-sense/contracts';
 import { z } from 'zod';
+import { registerAdminRoutes } from './admin-routes.js';
 
 type Security = 'apiKey' | 'session';
 const json = (schema: z.ZodType, description: string) => ({
@@ -358,6 +359,8 @@ export function buildOpenApiDocument(serverUrl: string) {
       409: error('Withdrawn already'),
     },
   });
+
+  registerAdminRoutes(registry);
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -23,6 +23,11 @@ export class UsersService {
     return toUser(row);
   }
 
+  async findByEmail(email: string): Promise<User | null> {
+    const row = await this.users.findByEmail(email.trim().toLowerCase());
+    return row ? toUser(row) : null;
+  }
+
   async list(query: UserListQuery): Promise<UserList> {
     const rows = await this.users.list(query);
     const page = rows.slice(0, query.limit);
