@@ -81,6 +81,7 @@
             .replace(/\/+$/, '') || DEFAULT_SIDECAR;
         state.settings = {
           sidecarUrl: url,
+          sidecarToken: raw.sidecarToken ? String(raw.sidecarToken).trim() : '',
           contributeOptIn: raw.contributeOptIn === true || raw.contributeOptIn === 'true',
           cloudUrl: raw.cloudUrl ? String(raw.cloudUrl).replace(/\/+$/, '') : '',
           cloudApiKey: raw.cloudApiKey ? String(raw.cloudApiKey) : '',
@@ -100,6 +101,10 @@
         : null;
       var init = Object.assign({ method: 'GET' }, options || {});
       if (controller) init.signal = controller.signal;
+      if (settings.sidecarToken)
+        init.headers = Object.assign({}, init.headers || {}, {
+          'X-Stash-Sense-Token': settings.sidecarToken,
+        });
       return fetch(settings.sidecarUrl + path, init)
         .catch(function (error) {
           if (error && error.name === 'AbortError') throw new Error('the sidecar did not answer in time');
