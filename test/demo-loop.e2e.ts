@@ -46,6 +46,9 @@ test('npm run demo: the whole loop, printed step by step', { timeout: 900_000 },
     );
     assert.match(stdout, /version \S+: 4 performers/);
     assert.match(stdout, /updated to index/);
+    // The moderation dashboard's URL and its demo admin login.
+    assert.match(stdout, /dashboard\s+http:\/\/\S+\/admin\//);
+    assert.match(stdout, /admin login\s+\S+@\S+ \/ \S+/);
     const result = JSON.parse(readFileSync(join(dataDir, 'identify-result.json'), 'utf8')) as {
       people: { bestMatch: { name: string; band: string } | null }[];
     };

@@ -451,7 +451,16 @@ async function main(): Promise<void> {
     `  cloud API      ${base}   (docs ${base}/docs, OpenAPI ${base}/openapi.json, metrics ${base}/metrics)`,
   );
   say(`  indexes        ${base}/v1/indexes   keys ${base}/v1/indexes/keys`);
-  say(`  admin login    ${ADMIN.email} / ${ADMIN.password}`);
+  const dashboard = await fetch(`${base}/admin/`).then(
+    (r) => r.ok,
+    () => false,
+  );
+  say(
+    dashboard
+      ? `  dashboard      ${base}/admin/   (moderation: the queue above, contributors, indexes, audit log)`
+      : `  dashboard      ${base}/admin/   NOT BUILT: run npm run build:dashboard (npm run setup does), then reload`,
+  );
+  say(`  admin login    ${ADMIN.email} / ${ADMIN.password}   (the dashboard's demo admin)`);
   say(`  client index   ${indexDir}   (try: npx stash-sense identify --index ${indexDir} <file>)`);
   await db.end();
   if (flags.exit) {

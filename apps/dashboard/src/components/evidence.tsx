@@ -1,4 +1,16 @@
+import { Link } from 'react-router';
 import { words } from '../format';
+
+/** Ids the evidence may mention, with what to show instead (and where to link). */
+export type KnownIds = Map<string, { label: string; to?: string }>;
+
+/** Replaces the known ids in a sentence (e.g. an item's summary) by their names. */
+export function nameIds(text: string, known: KnownIds): string {
+  return text.replace(
+    /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
+    (id) => known.get(id)?.label ?? id,
+  );
+}
 
 function scalar(value: unknown): string {
   if (value === null || value === undefined) return '—';
@@ -11,15 +23,25 @@ const isPlain = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** What the consensus rules measured (distances, thresholds, weights), as a readable nested list. */
-export function Evidence({ value, depth = 0 }: { value: unknown; depth?: number }) {
+export function Evidence({ value, known, depth = 0 }: { value: unknown; known: KnownIds; depth?: number }) {
+  if (typeof value === 'string' && known.has(value)) {
+    const k = known.get(value)!;
+    return k.to ? (
+      <Link to={k.to} title={value}>
+        {k.label}
+      </Link>
+    ) : (
+      <span title={value}>{k.label}</span>
+    );
+  }
   if (Array.isArray(value)) {
-    if (value.every((v) => !isPlain(v) && !Array.isArray(v)))
+    if (value.every((v) => !isPlain(v) && !Array.isArray(v) && !(typeof v === 'string' && known.has(v))))
       return <span>{value.map(scalar).join(', ') || '—'}</span>;
     return (
       <ol className="evidence-list">
         {value.map((v, i) => (
           <li key={i}>
-            <Evidence value={v} depth={depth + 1} />
+            <Evidence value={v} known={known} depth={depth + 1} />
           </li>
         ))}
       </ol>
@@ -33,7 +55,7 @@ export function Evidence({ value, depth = 0 }: { value: unknown; depth?: number 
           <div key={k}>
             <dt>{words(k.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase())}</dt>
             <dd>
-              <Evidence value={v} depth={depth + 1} />
+              <Evidence value={v} known={known} depth={depth + 1} />
             </dd>
           </div>
         ))}

@@ -12,12 +12,16 @@ interface NoticeApi {
 
 const NoticeContext = createContext<NoticeApi>({ notify: () => undefined });
 let nextId = 1;
+/** Success messages go away after this long (errors stay until dismissed). */
+const OK_VISIBLE_MS = 12_000;
 
 /** Results of actions: a live region at the top of the page (screen readers announce it), dismissible. */
 export function NoticeProvider({ children }: { children: ReactNode }) {
   const [notices, setNotices] = useState<Notice[]>([]);
   const notify = useCallback((kind: Notice['kind'], text: string) => {
-    setNotices((list) => [...list.slice(-3), { id: nextId++, kind, text }]);
+    const id = nextId++;
+    setNotices((list) => [...list.slice(-2), { id, kind, text }]);
+    if (kind === 'ok') setTimeout(() => setNotices((list) => list.filter((n) => n.id !== id)), OK_VISIBLE_MS);
   }, []);
   const value = useMemo(() => ({ notify }), [notify]);
   return (

@@ -129,7 +129,12 @@ export function AuditPage() {
                       )}
                     </td>
                     <td>
-                      <button type="button" className="link-button" onClick={() => set('action', e.action)}>
+                      <button
+                        type="button"
+                        className="link-button"
+                        title="Show only this action"
+                        onClick={() => set('action', e.action)}
+                      >
                         {e.action}
                       </button>
                     </td>

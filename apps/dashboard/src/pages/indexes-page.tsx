@@ -117,7 +117,7 @@ function VersionActions({ v, isAdmin, onDone }: { v: AdminIndexVersion; isAdmin:
         disabled={!isAdmin}
         onConfirm={async (reason) => {
           const r = await adminApi.indexes.withdraw(v.version, reason ?? '');
-          return `${r.version} is ${r.status}${v.latest ? ': latest falls back to the previous published version' : ''}. Written to the audit log.`;
+          return `${r.version} is ${r.status}${v.latest ? ': latest falls back to the previous published version, if any' : ''}. Written to the audit log.`;
         }}
         onDone={onDone}
       >

@@ -4,7 +4,7 @@ import { Link, useParams } from 'react-router';
 import { adminApi } from '../api/endpoints';
 import { useApi } from '../api/use-api';
 import { ConfirmAction } from '../components/confirm-action';
-import { Evidence } from '../components/evidence';
+import { Evidence, type KnownIds, nameIds } from '../components/evidence';
 import { PerformerPicker } from '../components/performer-picker';
 import { Load } from '../components/states';
 import { dist, num, person, when, words } from '../format';
@@ -53,6 +53,15 @@ function ItemView({ item, reload }: { item: ModerationItemDetail; reload(): void
     });
     return resultText(r);
   };
+  const known: KnownIds = new Map();
+  for (const p of item.performers) known.set(p.id, { label: p.name, to: `/performers/${p.id}` });
+  for (const c of item.contributions) {
+    known.set(c.contributor.id, { label: c.contributor.email, to: `/contributors/${c.contributor.id}` });
+    known.set(c.id, {
+      label: `the contribution of ${c.contributor.email} (${c.scene.title ?? c.scene.stashId})`,
+    });
+  }
+  for (const s of item.scenes) known.set(s.id, { label: `scene ${s.title ?? s.stashId}` });
   const toggle = (cid: string) =>
     setSelected((s) => (s.includes(cid) ? s.filter((x) => x !== cid) : [...s, cid]));
 
@@ -64,7 +73,7 @@ function ItemView({ item, reload }: { item: ModerationItemDetail; reload(): void
           {item.blocking && <span className="badge badge-warn">blocking</span>}
         </h1>
       </div>
-      <p className="lead">{item.summary}</p>
+      <p className="lead">{nameIds(item.summary, known)}</p>
       <p className="muted">
         Model {item.model.name} · found {when(item.createdAt)} · updated {when(item.updatedAt)}
         {item.resolvedAt && (
@@ -142,7 +151,7 @@ function ItemView({ item, reload }: { item: ModerationItemDetail; reload(): void
 
       <section aria-labelledby="evidence-title">
         <h2 id="evidence-title">Evidence</h2>
-        <Evidence value={item.evidence} />
+        <Evidence value={item.evidence} known={known} />
       </section>
 
       <section aria-labelledby="performers-title">
