@@ -2,6 +2,8 @@
 // Needs the models (`node scripts/fetch-models.mjs`) and ffmpeg/ffprobe on PATH.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -219,9 +221,12 @@ describe('video frames', () => {
       [0, 1, 2, 3, 4, 5],
     );
     const duration = people.length * secondsEach;
-    frames.forEach((f, i) =>
-      assert.ok(Math.abs(f.timestampSec - duration * (0.1 + (0.8 * i) / 5)) < 0.01, `${f.timestampSec}`),
-    );
+    // Frames this close are decoded exactly: the first frame at or after the planned time (25 fps: within 0.04 s).
+    frames.forEach((f, i) => {
+      const planned = duration * (0.1 + (0.8 * i) / 5);
+      assert.ok(Math.abs(f.requestedSec - planned) < 0.001, `${f.requestedSec}`);
+      assert.ok(f.timestampSec >= planned - 0.001 && f.timestampSec < planned + 0.04, `${f.timestampSec}`);
+    });
     for (const frame of frames) {
       assert.deepEqual([frame.image.width, frame.image.height], [640, 360]);
       const face = largest(await pipeline.analyzeImage(frame.image));
@@ -234,6 +239,86 @@ describe('video frames', () => {
         expected,
         `at ${frame.timestampSec.toFixed(2)} s: similarities ${similarities.map((s) => s.toFixed(2))}`,
       );
+    }
+  });
+
+  it('with keyframe seeking takes the keyframe at or before each time, once, with the right person', async () => {
+    const reference = await Promise.all(
+      people.map(async (p) => largest(await pipeline.analyzeFile(photosOf(p)[0]!))!.embedding),
+    );
+    const frames = [];
+    // 12 times 0.5 s apart over a video with a keyframe every second: pairs share a keyframe.
+    for await (const frame of sampleVideoFrames(video, {
+      count: 12,
+      startFraction: 0.05,
+      endFraction: 0.95,
+      seek: 'keyframe',
+      framesPerProcess: 5,
+    })) {
+      frames.push(frame);
+    }
+    const times = frames.map((f) => f.timestampSec);
+    assert.deepEqual(
+      times,
+      [...new Set(times)].sort((a, b) => a - b),
+      'distinct keyframes, in order',
+    );
+    assert.ok(frames.length >= 5 && frames.length < 12, `${frames.length} frames: ${times}`);
+    for (const frame of frames) {
+      assert.ok(
+        frame.timestampSec <= frame.requestedSec + 0.001,
+        `${frame.timestampSec} ≤ ${frame.requestedSec}`,
+      );
+      assert.ok(frame.requestedSec - frame.timestampSec < 1.001, 'within one keyframe interval');
+      assert.ok(
+        Math.abs(frame.timestampSec - Math.round(frame.timestampSec)) < 0.001,
+        'keyframes are on whole seconds',
+      );
+      const face = largest(await pipeline.analyzeImage(frame.image));
+      assert.ok(face, `a face at ${frame.timestampSec} s`);
+      const similarities = reference.map((r) => dot(r, face.embedding));
+      assert.equal(
+        similarities.indexOf(Math.max(...similarities)),
+        Math.floor(frame.timestampSec / secondsEach),
+      );
+    }
+  });
+
+  it('decodes frames from an HTTP stream in batches, sending the headers on every request', async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(String(req.headers.apikey));
+      const data = readFileSync(video);
+      const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
+      const start = range ? Number(range[1]) : 0;
+      const end = range && range[2] ? Number(range[2]) : data.length - 1;
+      res.writeHead(range ? 206 : 200, {
+        'content-type': 'video/mp4',
+        'accept-ranges': 'bytes',
+        'content-length': String(end - start + 1),
+        ...(range ? { 'content-range': `bytes ${start}-${end}/${data.length}` } : {}),
+      });
+      res.end(data.subarray(start, end + 1));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const frames = [];
+      for await (const frame of sampleVideoFrames(`http://127.0.0.1:${port}/scene.mp4`, {
+        count: 4,
+        headers: { ApiKey: 'secret' },
+        framesPerProcess: 3,
+      })) {
+        frames.push(frame);
+      }
+      assert.deepEqual(
+        frames.map((f) => f.index),
+        [0, 1, 2, 3],
+      );
+      assert.ok(seen.length >= 5, `${seen.length} requests`);
+      assert.ok(seen.every((key) => key === 'secret'));
+    } finally {
+      server.close();
     }
   });
 

@@ -81,8 +81,25 @@ export const PIPELINE_DEFAULTS = {
     endFraction: 0.95,
     /** Frames are decoded at most this wide (issue spec): 720p keeps 40-px faces detectable at a quarter of 4K's cost. */
     maxWidth: 1280,
-    /** ffmpeg processes at once: one per core on the 2-core target machines. */
-    concurrency: 2,
+    /**
+     * ffmpeg processes at once. One: a process decodes its frames on one core (decoder threads 1) while face detection
+     * runs on the other core of the 2-core target machines; two processes measured no faster (docs/benchmarks.md).
+     */
+    concurrency: 1,
+    /**
+     * Frames sampled at least this far apart are taken at the keyframe at or before each time (fast seek, one keyframe
+     * decoded per frame); closer frames are decoded exactly (from the keyframe up to the time), or several samples would
+     * land on the same keyframe. 10 s is x264's default keyframe interval at 25 fps (keyint 250), the longest common one.
+     */
+    keyframeSeekMinSpacingSec: 10,
+    /**
+     * One ffmpeg process opens one input per frame, all at once, so its memory grows with the frames it takes. A
+     * single-threaded H.264 decoder measured ≈ 17 MiB per 1080p input (≈ 6 frames of YUV 4:2:0), so this budget lets
+     * a process take 14 frames of 1080p, 3 of 4K and (capped) 20 of 720p (docs/benchmarks.md).
+     */
+    decoderMemoryBudgetMiB: 256,
+    /** Bounds for the frames per process: more frames per process share its start-up cost (≈ 0.17 s of CPU each). */
+    maxFramesPerProcess: 20,
     /** Give up on an http(s) input that sends nothing for this long. */
     networkTimeoutSec: 30,
   },

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { frameExtractionArgs, frameTimestamps, parseProbe, parsePpm } from './frames.js';
+import {
+  batchExtractionArgs,
+  frameExtractionArgs,
+  framesPerProcess,
+  frameTimestamps,
+  parsePpm,
+  parseProbe,
+  parseShowinfoLine,
+  planBatches,
+  readPpmHeader,
+} from './frames.js';
 
 describe('frameTimestamps', () => {
   it('spreads frames evenly over the span, both ends included', () => {
@@ -104,5 +114,90 @@ describe('frameExtractionArgs', () => {
     assert.equal(args[args.indexOf('-headers') + 1], 'ApiKey: k\r\n');
     assert.ok(args.includes('-rw_timeout'));
     assert.ok(args.indexOf('-headers') < args.indexOf('-i'));
+  });
+});
+
+describe('readPpmHeader', () => {
+  it('waits for the whole header, then says where the pixels start', () => {
+    const header = Buffer.from('P6\n# c\n1280 720\n255\n');
+    for (let end = 0; end < header.length - 1; end++)
+      assert.equal(readPpmHeader(header.subarray(0, end)), undefined);
+    assert.deepEqual(readPpmHeader(Buffer.concat([header, Buffer.alloc(3)])), {
+      magic: 'P6',
+      width: 1280,
+      height: 720,
+      maxval: 255,
+      pixelsAt: header.length,
+    });
+  });
+});
+
+describe('batchExtractionArgs', () => {
+  it('opens the input once per frame, each seeking to its time, and writes frame k to fd 3 + k', () => {
+    const args = batchExtractionArgs('/videos/a.mp4', [10, 20.5, 31], { maxWidth: 1280, seek: 'keyframe' });
+    const inputs = args.flatMap((a, i) => (a === '-i' ? [args[i + 1]] : []));
+    assert.deepEqual(inputs, ['/videos/a.mp4', '/videos/a.mp4', '/videos/a.mp4']);
+    const seeks = args.flatMap((a, i) => (a === '-ss' ? [args[i + 1]] : []));
+    assert.deepEqual(seeks, ['10.000', '20.500', '31.000']);
+    assert.equal(args.filter((a) => a === '-noaccurate_seek').length, 3);
+    assert.equal(args.filter((a) => a === 'nokey').length, 3);
+    const outputs = args.filter((a) => a.startsWith('pipe:'));
+    assert.deepEqual(outputs, ['pipe:3', 'pipe:4', 'pipe:5']);
+    const graph = args[args.indexOf('-filter_complex') + 1]!;
+    assert.equal(graph.split(';').length, 3);
+    assert.ok(graph.startsWith('[0:v:0]trim=end_frame=1,showinfo,setpts=0,scale='));
+    assert.ok(graph.includes('min(1280,iw*'));
+  });
+  it('decodes exactly for accurate seeking, and sends headers for URLs on every input', () => {
+    const args = batchExtractionArgs('http://stash/scene/1/stream', [1, 2], {
+      maxWidth: 640,
+      seek: 'accurate',
+      headers: { ApiKey: 'k' },
+    });
+    assert.ok(!args.includes('-noaccurate_seek'));
+    assert.ok(!args.includes('-skip_frame'));
+    assert.equal(args.filter((a) => a === 'ApiKey: k\r\n').length, 2);
+  });
+});
+
+describe('parseShowinfoLine', () => {
+  it("maps the chain's showinfo filter to its frame and reads the time relative to the request", () => {
+    // Five filters per chain (trim, showinfo, setpts, scale, setsar): frame k's showinfo is filter 5k + 1.
+    const line = (index: number, time: string) =>
+      `[Parsed_showinfo_${index} @ 0x55cc8429ac40] [info] n:   0 pts: -70400 pts_time:${time}    pos:1011947748 fmt:yuv420p`;
+    assert.deepEqual(parseShowinfoLine(line(1, '-5.5')), { frame: 0, offsetSec: -5.5 });
+    assert.deepEqual(parseShowinfoLine(line(11, '0.04')), { frame: 2, offsetSec: 0.04 });
+    assert.equal(parseShowinfoLine(line(2, '0')), undefined);
+    assert.equal(
+      parseShowinfoLine('[Parsed_showinfo_1 @ 0x1] [info] config in time_base: 1/12800'),
+      undefined,
+    );
+    assert.equal(
+      parseShowinfoLine('[error] /videos/a.mp4: Invalid data found when processing input'),
+      undefined,
+    );
+  });
+});
+
+describe('framesPerProcess and planBatches', () => {
+  it('keeps the decoders of one process within the memory budget', () => {
+    assert.equal(framesPerProcess(1920, 1080), 14);
+    assert.equal(framesPerProcess(3840, 2160), 3);
+    assert.equal(framesPerProcess(1280, 720), 20);
+    assert.equal(framesPerProcess(15360, 8640), 1);
+  });
+  it('starts with a small batch, then full ones, covering every frame once', () => {
+    assert.deepEqual(planBatches(30, 13), [
+      { first: 0, size: 2 },
+      { first: 2, size: 13 },
+      { first: 15, size: 13 },
+      { first: 28, size: 2 },
+    ]);
+    assert.deepEqual(planBatches(1, 13), [{ first: 0, size: 1 }]);
+    assert.deepEqual(planBatches(3, 1), [
+      { first: 0, size: 1 },
+      { first: 1, size: 1 },
+      { first: 2, size: 1 },
+    ]);
   });
 });

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { PIPELINE_DEFAULTS } from './defaults.js';
 import { InputError, describeInput } from './input-error.js';
 import type { RgbImage } from './types.js';
@@ -13,8 +14,13 @@ export interface VideoInfo {
 export interface VideoFrame {
   /** Position in the sampling plan, 0-based. */
   index: number;
-  /** Requested time; ffmpeg seeks accurately, so the frame is the first one at or after it. */
+  /**
+   * Time of the decoded frame: the keyframe at or before the requested time when frames are far apart (keyframe
+   * seeking), otherwise the first frame at or after it.
+   */
   timestampSec: number;
+  /** The time the sampling plan asked for. */
+  requestedSec: number;
   image: RgbImage;
 }
 
@@ -29,8 +35,12 @@ export interface FrameSamplingOptions {
   signal?: AbortSignal;
   /** HTTP headers for http(s) inputs (e.g. a Stash API key). */
   headers?: Record<string, string>;
-  /** ffmpeg processes decoding at once. Default 2. */
+  /** ffmpeg processes decoding at once. Default 1 (PIPELINE_DEFAULTS.video.concurrency). */
   concurrency?: number;
+  /** Seeking: default `keyframe` when the frames are at least keyframeSeekMinSpacingSec apart, else `accurate`. */
+  seek?: SeekMode;
+  /** Frames per ffmpeg process; default from the frame size and the decoder memory budget (framesPerProcess). */
+  framesPerProcess?: number;
   /** Called for a frame that could not be decoded; that frame is skipped (the sampling fails only when all do). */
   onWarning?: (message: string) => void;
 }
@@ -90,10 +100,12 @@ export function parseProbe(
     : { durationSec, width: stream.width, height: stream.height };
 }
 
-/** Reads a binary PPM (P6, maxval 255) as ffmpeg's `-c:v ppm` writes it. */
-export function parsePpm(data: Buffer): RgbImage {
+/** The header of a binary PPM (P6) and where its pixels start; undefined while the header is incomplete. */
+export function readPpmHeader(
+  data: Buffer,
+): { magic: string; width: number; height: number; maxval: number; pixelsAt: number } | undefined {
   let pos = 0;
-  const token = (): string => {
+  const token = (): string | undefined => {
     for (;;) {
       while (pos < data.length && /\s/.test(String.fromCharCode(data[pos]!))) pos++;
       if (data[pos] !== 0x23) break; // '#': comment to end of line
@@ -101,20 +113,42 @@ export function parsePpm(data: Buffer): RgbImage {
     }
     const start = pos;
     while (pos < data.length && !/\s/.test(String.fromCharCode(data[pos]!))) pos++;
-    return data.toString('latin1', start, pos);
+    // A token is complete only when the whitespace after it has arrived.
+    return pos < data.length ? data.toString('latin1', start, pos) : undefined;
   };
   const magic = token();
-  const width = Number(token());
-  const height = Number(token());
-  const maxval = Number(token());
-  pos++; // the single whitespace byte before the pixels
-  if (magic !== 'P6' || !(width > 0) || !(height > 0) || maxval !== 255) {
-    throw new Error(`not an 8-bit binary PPM image (header ${magic} ${width} ${height} ${maxval})`);
+  const width = token();
+  const height = token();
+  const maxval = token();
+  if (maxval === undefined) return undefined;
+  // The single whitespace byte before the pixels.
+  return {
+    magic: magic!,
+    width: Number(width),
+    height: Number(height),
+    maxval: Number(maxval),
+    pixelsAt: pos + 1,
+  };
+}
+
+/** Reads a binary PPM (P6, maxval 255) as ffmpeg's `-c:v ppm` writes it. */
+export function parsePpm(data: Buffer): RgbImage {
+  const header = readPpmHeader(data);
+  if (
+    !header ||
+    header.magic !== 'P6' ||
+    !(header.width > 0) ||
+    !(header.height > 0) ||
+    header.maxval !== 255
+  ) {
+    const seen = header ? `${header.magic} ${header.width} ${header.height} ${header.maxval}` : 'incomplete';
+    throw new Error(`not an 8-bit binary PPM image (header ${seen})`);
   }
+  const { width, height, pixelsAt } = header;
   const size = width * height * 3;
-  if (data.length - pos < size)
-    throw new Error(`PPM image truncated: ${data.length - pos} of ${size} pixel bytes`);
-  return { data: data.subarray(pos, pos + size), width, height };
+  if (data.length - pixelsAt < size)
+    throw new Error(`PPM image truncated: ${Math.max(0, data.length - pixelsAt)} of ${size} pixel bytes`);
+  return { data: data.subarray(pixelsAt, pixelsAt + size), width, height };
 }
 
 function headerArgs(pathOrUrl: string, headers?: Record<string, string>): string[] {
@@ -135,7 +169,7 @@ function runTool(
   command: string,
   args: string[],
   signal?: AbortSignal,
-  children?: Set<ReturnType<typeof spawn>>,
+  children?: Set<ChildProcess>,
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -196,6 +230,12 @@ export async function probeVideo(
   return probe;
 }
 
+/** Square pixels first (anamorphic video stores them stretched), then at most maxWidth wide, aspect kept. */
+function scaleFilters(maxWidth: number): string[] {
+  const sar = 'if(gt(sar,0),sar,1)';
+  return [`scale=w='min(${maxWidth},iw*${sar})':h='ow*ih/(iw*${sar})'`, 'setsar=1'];
+}
+
 /** ffmpeg arguments that decode the single frame at `timestampSec`, scaled to at most `maxWidth` wide, as PPM on stdout. */
 export function frameExtractionArgs(
   pathOrUrl: string,
@@ -203,24 +243,232 @@ export function frameExtractionArgs(
   maxWidth: number,
   headers?: Record<string, string>,
 ): string[] {
-  // Square pixels first (anamorphic video stores them stretched), then at most maxWidth wide, aspect kept.
-  const sar = 'if(gt(sar,0),sar,1)';
-  const scale = `scale=w='min(${maxWidth},iw*${sar})':h='ow*ih/(iw*${sar})',setsar=1`;
   return [
     '-nostdin', '-hide_banner', '-loglevel', 'error',
     ...headerArgs(pathOrUrl, headers),
     '-ss', timestampSec.toFixed(3), // before -i: seek to the keyframe before, then decode up to the time
     '-i', pathOrUrl,
     '-frames:v', '1', '-an', '-sn',
-    '-vf', scale,
+    '-vf', scaleFilters(maxWidth).join(','),
     '-f', 'image2pipe', '-c:v', 'ppm', 'pipe:1',
   ]; // prettier-ignore
 }
 
+/** How a batch seeks: `keyframe` takes the keyframe at or before each time, `accurate` the first frame at or after it. */
+export type SeekMode = 'keyframe' | 'accurate';
+
+/** Per-frame filter chain of a batch; `showinfo` logs the decoded frame's time, `setpts=0` keeps ffmpeg from dropping a keyframe that lies before the requested time. */
+function batchChain(maxWidth: number): string[] {
+  return ['trim=end_frame=1', 'showinfo', 'setpts=0', ...scaleFilters(maxWidth)];
+}
+const SHOWINFO_POSITION = batchChain(1).indexOf('showinfo');
+/** First file descriptor of the per-frame output pipes (0–2 are stdin, stdout, stderr). */
+const FIRST_FRAME_FD = 3;
+
 /**
- * Decodes `count` frames spread evenly over [startFraction, endFraction] of the video, one ffmpeg process per frame
- * (fast seek), `concurrency` at a time, and yields them in time order as they become ready, so the consumer can work
- * on one frame while the next ones decode. Frames that fail are skipped with a warning; when none decodes, or the
+ * ffmpeg arguments that decode the frames at `timesSec` in one process: the file is opened once per frame, each
+ * input seeking to its time, and frame k is written as PPM to file descriptor 3 + k. Its time is logged by the
+ * chain's showinfo filter (`parseShowinfoLine`).
+ */
+export function batchExtractionArgs(
+  pathOrUrl: string,
+  timesSec: readonly number[],
+  options: { maxWidth: number; seek: SeekMode; headers?: Record<string, string> },
+): string[] {
+  const inputs = timesSec.flatMap((t) => [
+    // One decoder thread per input: the frames of a batch decode one after another, the other core detects faces.
+    '-threads', '1',
+    ...(options.seek === 'keyframe' ? ['-skip_frame', 'nokey', '-noaccurate_seek'] : []),
+    ...headerArgs(pathOrUrl, options.headers),
+    '-ss', t.toFixed(3),
+    '-i', pathOrUrl,
+  ]); // prettier-ignore
+  const chain = batchChain(options.maxWidth).join(',');
+  const graph = timesSec.map((_, k) => `[${k}:v:0]${chain}[v${k}]`).join(';');
+  const outputs = timesSec.flatMap((_, k) => [
+    '-map', `[v${k}]`, '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'ppm', `pipe:${FIRST_FRAME_FD + k}`,
+  ]); // prettier-ignore
+  return [
+    '-nostdin', '-hide_banner', '-nostats', '-loglevel', 'level+info',
+    ...inputs,
+    '-filter_complex', graph,
+    ...outputs,
+  ]; // prettier-ignore
+}
+
+/** The frame number of the batch (`k`) and its time relative to the requested one, from a showinfo log line. */
+export function parseShowinfoLine(line: string): { frame: number; offsetSec: number } | undefined {
+  const match =
+    /^\[Parsed_showinfo_(\d+) @ [^\]]*\] (?:\[info\] )?n:\s*0 pts:\s*-?\d+ pts_time:(-?[\d.eE+-]+)/.exec(
+      line,
+    );
+  if (!match) return undefined;
+  const filterIndex = Number(match[1]);
+  const chainLength = batchChain(1).length;
+  if (filterIndex % chainLength !== SHOWINFO_POSITION) return undefined;
+  const offsetSec = Number(match[2]);
+  return Number.isFinite(offsetSec)
+    ? { frame: (filterIndex - SHOWINFO_POSITION) / chainLength, offsetSec }
+    : undefined;
+}
+
+/** Frames per ffmpeg process so that its decoders stay within the memory budget (see PIPELINE_DEFAULTS.video). */
+export function framesPerProcess(width: number, height: number): number {
+  const { decoderMemoryBudgetMiB, maxFramesPerProcess } = PIPELINE_DEFAULTS.video;
+  // ≈ 6 frames of YUV 4:2:0 per decoder, as measured for 1080p H.264 (17 MiB per input).
+  const perInput = width * height * 1.5 * 6;
+  const fits = Math.floor((decoderMemoryBudgetMiB * 1024 * 1024) / Math.max(1, perInput));
+  return Math.min(maxFramesPerProcess, Math.max(1, fits));
+}
+
+/** A promise with its resolve and reject (Promise.withResolvers needs Node 22). Its rejection is marked handled: a
+ * frame nobody waits for any more must not end the process as an unhandled rejection. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: Error) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+interface DecodedFrame {
+  image: RgbImage;
+  /** Decoded frame time minus requested time (≤ 0 for keyframe seeking, ≥ 0 for accurate). */
+  offsetSec: number;
+}
+
+function messageOf(stderr: string): string {
+  const lines = stderr.split('\n').filter(Boolean);
+  const problems = lines.filter((l) => /\[(error|fatal|panic)\]/.test(l));
+  return (problems.pop() ?? lines.pop() ?? 'no details').replace(/\[(error|fatal|panic|warning|info)\] /, '');
+}
+
+/**
+ * Runs one ffmpeg process for a batch of frames. `frames[k]` settles as soon as frame k's pixels and time have
+ * arrived (ffmpeg writes the frames as it decodes them), or when the process ends without it; `done` settles when the
+ * process has exited.
+ */
+function decodeBatch(
+  pathOrUrl: string,
+  timesSec: readonly number[],
+  options: { maxWidth: number; seek: SeekMode; headers?: Record<string, string>; signal?: AbortSignal },
+  children: Set<ChildProcess>,
+): { frames: Promise<DecodedFrame>[]; done: Promise<void> } {
+  const settle = timesSec.map(() => ({
+    ...deferred<DecodedFrame>(),
+    image: undefined as RgbImage | undefined,
+    offsetSec: undefined as number | undefined,
+    settled: false,
+  }));
+  const tryResolve = (k: number) => {
+    const slot = settle[k]!;
+    if (!slot.settled && slot.image && slot.offsetSec !== undefined) {
+      slot.settled = true;
+      slot.resolve({ image: slot.image, offsetSec: slot.offsetSec });
+    }
+  };
+  const args = batchExtractionArgs(pathOrUrl, timesSec, options);
+  const child = spawn('ffmpeg', args, {
+    stdio: ['ignore', 'ignore', 'pipe', ...timesSec.map(() => 'pipe' as const)],
+  });
+  children.add(child);
+  const onAbort = () => child.kill('SIGKILL');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  timesSec.forEach((_, k) => {
+    const stream = child.stdio[FIRST_FRAME_FD + k] as Readable;
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let expected: number | undefined;
+    stream.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (expected === undefined) {
+        const header = readPpmHeader(Buffer.concat(chunks));
+        if (header) expected = header.pixelsAt + header.width * header.height * 3;
+      }
+      if (expected !== undefined && received >= expected && !settle[k]!.image) {
+        try {
+          settle[k]!.image = parsePpm(Buffer.concat(chunks, received));
+          tryResolve(k);
+        } catch (error) {
+          settle[k]!.settled = true;
+          settle[k]!.reject(error as Error);
+        }
+      }
+    });
+    stream.on('error', () => undefined); // the process's exit reports what went wrong
+  });
+
+  let stderr = '';
+  let partial = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    const text = partial + chunk.toString('utf8');
+    const lines = text.split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const info = parseShowinfoLine(line);
+      if (info && info.frame < settle.length) {
+        settle[info.frame]!.offsetSec = info.offsetSec;
+        tryResolve(info.frame);
+      } else if (!line.includes('Parsed_showinfo')) {
+        stderr += `${line}\n`;
+      }
+    }
+  });
+
+  const done = new Promise<void>((resolve) => {
+    const finish = (failure: string) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      children.delete(child);
+      settle.forEach((slot) => {
+        if (slot.settled) return;
+        slot.settled = true;
+        if (slot.image) slot.resolve({ image: slot.image, offsetSec: slot.offsetSec ?? 0 });
+        else slot.reject(new Error(failure));
+      });
+      resolve();
+    };
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      finish(
+        error.code === 'ENOENT'
+          ? 'ffmpeg is not installed or not on PATH; install ffmpeg (Debian: apt-get install ffmpeg)'
+          : error.message,
+      ),
+    );
+    child.on('close', (code) =>
+      finish(code === 0 ? 'no frame at this time' : `ffmpeg: ${messageOf(stderr + partial)}`),
+    );
+  });
+  return { frames: settle.map((slot) => slot.promise), done };
+}
+
+/**
+ * Splits `count` frames into batches of at most `size`. The first batch is small (2 frames): ffmpeg opens all of a
+ * batch's inputs before it decodes any, so a small first batch lets face detection start ≈ a second earlier.
+ */
+export function planBatches(count: number, size: number): { first: number; size: number }[] {
+  const batches: { first: number; size: number }[] = [];
+  for (let first = 0; first < count;) {
+    const take = Math.min(batches.length === 0 ? Math.min(size, 2) : size, count - first);
+    batches.push({ first, size: take });
+    first += take;
+  }
+  return batches;
+}
+
+/**
+ * Decodes `count` frames spread evenly over [startFraction, endFraction] of the video and yields them in time order
+ * as they become ready, so the consumer works on one frame while the next ones decode.
+ *
+ * Frames go in batches to long-running ffmpeg processes (one process start for many frames: starting ffmpeg costs
+ * ≈ 0.17 s of CPU, more than decoding a keyframe); frames far apart are taken at keyframes (see
+ * PIPELINE_DEFAULTS.video.keyframeSeekMinSpacingSec), so the decoded time can be up to a keyframe interval before the
+ * requested one, and a frame that lands on the same keyframe as the previous one is skipped. A frame a batch could
+ * not deliver is retried alone, exactly; frames that still fail are skipped with a warning; when none decodes, or the
  * video cannot be read at all, it throws an InputError naming the input. Breaking out of the loop or aborting the
  * signal stops the ffmpeg processes.
  */
@@ -241,8 +489,46 @@ export async function* sampleVideoFrames(
     options.endFraction ?? defaults.endFraction,
   );
   const maxWidth = options.maxWidth ?? defaults.maxWidth;
-  const children = new Set<ReturnType<typeof spawn>>();
-  const extract = async (timestampSec: number): Promise<RgbImage> => {
+  const spacing = times.length > 1 ? times[1]! - times[0]! : Infinity;
+  const seek: SeekMode =
+    options.seek ?? (spacing >= defaults.keyframeSeekMinSpacingSec ? 'keyframe' : 'accurate');
+  const batchSize = options.framesPerProcess ?? framesPerProcess(info.width, info.height);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`framesPerProcess must be a positive integer, got ${batchSize}`);
+
+  const children = new Set<ChildProcess>();
+  const batchOptions = {
+    maxWidth,
+    seek,
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(signal ? { signal } : {}),
+  };
+  // One settled-later result per planned frame; a batch fills its frames' results when it starts.
+  const results = times.map(() => deferred<DecodedFrame>());
+  const batches = planBatches(times.length, batchSize);
+  const batchOf = (index: number) => batches.findIndex((b) => index < b.first + b.size);
+  let launched = 0; // batches started
+  let running = 0;
+  let consumingBatch = 0;
+  const launch = () => {
+    // At most `concurrency` processes, and no batch more than one ahead of the one being consumed (bounded memory).
+    while (
+      !signal?.aborted &&
+      running < concurrency &&
+      launched < batches.length &&
+      launched <= consumingBatch + 1
+    ) {
+      const { first, size } = batches[launched++]!;
+      const batch = decodeBatch(pathOrUrl, times.slice(first, first + size), batchOptions, children);
+      batch.frames.forEach((frame, k) => frame.then(results[first + k]!.resolve, results[first + k]!.reject));
+      running++;
+      void batch.done.then(() => {
+        running--;
+        launch();
+      });
+    }
+  };
+  const extractAlone = async (timestampSec: number): Promise<DecodedFrame> => {
     const result = await runTool(
       'ffmpeg',
       frameExtractionArgs(pathOrUrl, timestampSec, maxWidth, options.headers),
@@ -251,33 +537,36 @@ export async function* sampleVideoFrames(
     );
     if (result.code !== 0) throw new Error(`ffmpeg: ${lastLine(result.stderr)}`);
     if (result.stdout.length === 0) throw new Error('no frame at this time');
-    return parsePpm(result.stdout);
+    // Accurate seek: the first frame at or after the time; its exact time is not reported, the request is close.
+    return { image: parsePpm(result.stdout), offsetSec: 0 };
   };
 
-  const pending: Promise<RgbImage | Error>[] = [];
-  let launched = 0;
-  const launchNext = () => {
-    if (launched >= times.length || signal?.aborted) return;
-    const t = times[launched]!;
-    pending[launched++] = extract(t).catch((error: Error) => error);
-  };
   try {
-    for (let i = 0; i < concurrency; i++) launchNext();
     let yielded = 0;
     let lastError: Error | undefined;
+    let lastTimestamp = -Infinity;
     for (let index = 0; index < times.length; index++) {
-      const result = await pending[index]!;
+      consumingBatch = batchOf(index);
+      launch();
       signal?.throwIfAborted();
-      launchNext();
-      if (result instanceof Error) {
-        lastError = result;
+      let frame: DecodedFrame | Error = await results[index]!.promise.catch((error: Error) => error);
+      signal?.throwIfAborted();
+      if (frame instanceof Error) frame = await extractAlone(times[index]!).catch((error: Error) => error);
+      signal?.throwIfAborted();
+      if (frame instanceof Error) {
+        lastError = frame;
         options.onWarning?.(
-          `${describeInput(pathOrUrl)}: frame at ${times[index]!.toFixed(3)} s skipped (${result.message})`,
+          `${describeInput(pathOrUrl)}: frame at ${times[index]!.toFixed(3)} s skipped (${frame.message})`,
         );
         continue;
       }
+      // Rounded to the millisecond: showinfo prints 6 significant digits, and requested + offset should land on the frame.
+      const timestampSec = Math.max(0, Math.round((times[index]! + frame.offsetSec) * 1000) / 1000);
+      // Two requested times before the same keyframe give the same frame: analyse it once.
+      if (Math.abs(timestampSec - lastTimestamp) < 0.001) continue;
+      lastTimestamp = timestampSec;
       yielded++;
-      yield { index, timestampSec: times[index]!, image: result };
+      yield { index, timestampSec, requestedSec: times[index]!, image: frame.image };
     }
     if (yielded === 0) {
       throw new InputError(
