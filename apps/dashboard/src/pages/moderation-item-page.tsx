@@ -57,9 +57,7 @@ function ItemView({ item, reload }: { item: ModerationItemDetail; reload(): void
   for (const p of item.performers) known.set(p.id, { label: p.name, to: `/performers/${p.id}` });
   for (const c of item.contributions) {
     known.set(c.contributor.id, { label: c.contributor.email, to: `/contributors/${c.contributor.id}` });
-    known.set(c.id, {
-      label: `the contribution of ${c.contributor.email} (${c.scene.title ?? c.scene.stashId})`,
-    });
+    known.set(c.id, { label: `${c.contributor.email} on ${c.scene.title ?? c.scene.stashId}` });
   }
   for (const s of item.scenes) known.set(s.id, { label: `scene ${s.title ?? s.stashId}` });
   const toggle = (cid: string) =>
@@ -246,7 +244,7 @@ function ItemView({ item, reload }: { item: ModerationItemDetail; reload(): void
                 </td>
                 <td>
                   {words(c.status)}
-                  {c.statusReason && <div className="muted">{c.statusReason}</div>}
+                  {c.statusReason && <div className="muted">{nameIds(c.statusReason, known)}</div>}
                 </td>
                 <td className="num">
                   {c.faces.trusted} / {c.faces.pending} / {c.faces.rejected}
