@@ -187,7 +187,7 @@ describe('moderation dashboard in Chromium', () => {
     await login(page, user.email);
     await page.getByRole('alert').filter({ hasText: 'moderators and admins only' }).waitFor();
     await shot(page, '00-login-refused');
-    assert.equal(await page.evaluate(() => window.sessionStorage.length), 0);
+    assert.equal(await page.evaluate('window.sessionStorage.length'), 0);
     const tokens = await ctx.db.query<{ open: number }>(
       `SELECT count(*)::int AS open FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL`,
       [user.id],
@@ -300,7 +300,7 @@ describe('moderation dashboard in Chromium', () => {
     await page.keyboard.type('hostile swaps');
     await page.keyboard.press('Tab'); // Cancel
     await page.keyboard.press('Tab'); // Ban
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Ban');
+    assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Ban');
     await page.keyboard.press('Enter');
     await page.getByRole('status').filter({ hasText: 'active → banned' }).waitFor();
     await page.getByRole('heading', { name: /banned/ }).waitFor();

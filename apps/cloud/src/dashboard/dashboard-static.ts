@@ -42,8 +42,11 @@ export function dashboardRouter(dir: string = DASHBOARD_DIST): Router {
     res.set(SECURITY_HEADERS);
     next();
   });
-  router.use('/assets', express.static(join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false }));
-  router.use(express.static(dir, { index: false }));
+  router.use(
+    '/assets',
+    express.static(join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false }),
+  );
+  router.use(express.static(dir, { index: false, redirect: false }));
   router.use((req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     if (!existsSync(index)) {

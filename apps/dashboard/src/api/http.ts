@@ -1,6 +1,13 @@
 import { ErrorBodySchema, type TokenPair, TokenPairSchema } from '@stash-sense/contracts';
 import { type z } from 'zod';
-import { loadSession, saveSession, type Session, sessionFromTokens } from './session-store';
+import {
+  browserStorage,
+  type KeyValueStorage,
+  loadSession,
+  saveSession,
+  type Session,
+  sessionFromTokens,
+} from './session-store';
 
 /** A failed API call: the server's uniform error body, or a response that broke its contract. */
 export class ApiError extends Error {
@@ -49,11 +56,17 @@ export function buildQuery(query: Query | undefined): string {
  * Bearer token from the login; on 401 it exchanges the refresh token once (shared by concurrent calls) and retries.
  */
 export class ApiClient {
-  private session: Session | null = loadSession();
+  private session: Session | null;
   private refreshing: Promise<boolean> | null = null;
   private readonly listeners = new Set<Listener>();
 
-  constructor(private readonly baseUrl = '') {}
+  constructor(
+    private readonly baseUrl = '',
+    private readonly storage: KeyValueStorage | null = browserStorage(),
+    private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
+  ) {
+    this.session = loadSession(storage);
+  }
 
   get current(): Session | null {
     return this.session;
@@ -66,7 +79,7 @@ export class ApiClient {
 
   private setSession(session: Session | null): void {
     this.session = session;
-    saveSession(session);
+    saveSession(this.storage, session);
     for (const l of this.listeners) l(session);
   }
 
@@ -87,7 +100,7 @@ export class ApiClient {
     this.setSession(null);
     if (!refreshToken) return;
     try {
-      await fetch(`${this.baseUrl}/v1/auth/logout`, {
+      await this.fetchImpl(`${this.baseUrl}/v1/auth/logout`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ refreshToken }),
@@ -129,7 +142,7 @@ export class ApiClient {
       const headers: Record<string, string> = { accept: 'application/json' };
       if (options.body !== undefined) headers['content-type'] = 'application/json';
       if (!options.anonymous && this.session) headers.authorization = `Bearer ${this.session.accessToken}`;
-      return fetch(`${this.baseUrl}${path}${buildQuery(options.query)}`, {
+      return this.fetchImpl(`${this.baseUrl}${path}${buildQuery(options.query)}`, {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),

@@ -11,6 +11,13 @@ export interface Session {
 
 const KEY = 'stash-sense-dashboard-session';
 
+/** The part of the Web Storage API the session needs (sessionStorage in the browser; a Map in unit tests). */
+export interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
 export function sessionFromTokens(pair: TokenPair): Session {
   return {
     accessToken: pair.accessToken,
@@ -20,18 +27,24 @@ export function sessionFromTokens(pair: TokenPair): Session {
   };
 }
 
-export function loadSession(): Session | null {
+/** The tab's sessionStorage; null outside a browser. */
+export function browserStorage(): KeyValueStorage | null {
+  return typeof window === 'undefined' ? null : window.sessionStorage;
+}
+
+export function loadSession(storage: KeyValueStorage | null): Session | null {
   try {
-    const text = window.sessionStorage.getItem(KEY);
+    const text = storage?.getItem(KEY);
     return text ? (JSON.parse(text) as Session) : null;
   } catch {
     return null;
   }
 }
 
-export function saveSession(session: Session | null): void {
-  if (session) window.sessionStorage.setItem(KEY, JSON.stringify(session));
-  else window.sessionStorage.removeItem(KEY);
+export function saveSession(storage: KeyValueStorage | null, session: Session | null): void {
+  if (!storage) return;
+  if (session) storage.setItem(KEY, JSON.stringify(session));
+  else storage.removeItem(KEY);
 }
 
 /** Roles that may use the dashboard. */
