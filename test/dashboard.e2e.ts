@@ -321,6 +321,105 @@ describe('moderation dashboard in Chromium', () => {
     assert.equal(res.status, 403);
   });
 
+  test("an admin revokes the contributor's API key and purges every contribution; the database follows", async () => {
+    const page = adminPage;
+    await page.getByRole('button', { name: 'Revoke', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: /^Revoke the key / }).waitFor();
+    await dialog.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Key .* revoked/ })
+      .waitFor();
+    const keys = await ctx.db.query(`SELECT revoked_at FROM api_keys WHERE user_id = $1`, [hostile.id]);
+    assert.ok(keys.rows.length > 0 && keys.rows.every((k) => k.revoked_at !== null));
+
+    await page.getByRole('button', { name: 'Purge all contributions' }).click();
+    const confirm = dialog.getByRole('button', { name: 'Purge all contributions' });
+    assert.equal(await confirm.isDisabled(), true, 'the reason is required');
+    await dialog.getByLabel(/Reason/).fill('every face of this account is suspect');
+    await confirm.click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Purged: 1 contribution\(s\) withdrawn/ })
+      .waitFor();
+    const left = await ctx.db.query(
+      `SELECT c.status, (SELECT count(*)::int FROM faces f WHERE f.contribution_id = c.id) AS faces
+       FROM contributions c WHERE c.contributor_id = $1`,
+      [hostile.id],
+    );
+    assert.deepEqual(left.rows, [{ status: 'withdrawn', faces: 0 }]);
+    const audit = await ctx.db.query(
+      `SELECT action FROM audit_log WHERE actor_id = $1 AND action IN ('contributor.purged', 'api_key.revoked')`,
+      [admin.id],
+    );
+    assert.deepEqual(audit.rows.map((r) => r.action).sort(), ['api_key.revoked', 'contributor.purged']);
+  });
+
+  test('a link suggestion across stash-boxes is accepted on the performer page; the database follows', async () => {
+    const model = await ctx.db.query<{ id: string }>(
+      `SELECT id FROM embedding_models WHERE name = 'faceplugin-fr-feature'`,
+    );
+    const other = await ctx.db.query<{ id: string }>(
+      `INSERT INTO performers (id, name, primary_source, updated_at) VALUES (gen_random_uuid(), 'Alice on StashDB', 'stashdb', now()) RETURNING id`,
+    );
+    const otherId = other.rows[0]!.id;
+    await ctx.db.query(
+      `INSERT INTO performer_stash_ids (id, performer_id, endpoint_id, stash_id)
+       SELECT gen_random_uuid(), $1, id, 'alice-on-stashdb' FROM stash_box_endpoints WHERE key = 'stashdb'`,
+      [otherId],
+    );
+    const [a, b] = [p1, otherId].sort();
+    const link = await ctx.db.query<{ id: string }>(
+      `INSERT INTO identity_link_suggestions (id, model_id, performer_a, performer_b, distance)
+       VALUES (gen_random_uuid(), $1, $2, $3, 0.041) RETURNING id`,
+      [model.rows[0]!.id, a, b],
+    );
+    const page = adminPage;
+    await page.goto(`${base}/admin/performers/${p1}`);
+    await page.getByRole('heading', { name: 'Link suggestions across stash-boxes' }).waitFor();
+    await page.getByRole('link', { name: 'Alice on StashDB' }).waitFor();
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Accept' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Link accepted/ })
+      .waitFor();
+    const after = await ctx.db.query(`SELECT status FROM identity_link_suggestions WHERE id = $1`, [
+      link.rows[0]!.id,
+    ]);
+    assert.equal(after.rows[0].status, 'accepted');
+  });
+
+  test('a moderator sees the admin-only actions disabled and cannot ban through the API either', async () => {
+    const moderator = await ctx.createUser('moderator', `mod-${Date.now()}@example.org`);
+    const page = await newPage();
+    await login(page, moderator.email);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    const honest = await ctx.db.query<{ id: string }>(
+      `SELECT id FROM users WHERE email LIKE 'ann-%' LIMIT 1`,
+    );
+    await page.goto(`${base}/admin/contributors/${honest.rows[0]!.id}`);
+    await page.getByRole('heading', { name: 'Account actions' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Ban (admins only)' }).isDisabled(), true);
+    assert.equal(
+      await page.getByRole('button', { name: 'Purge contributions (admins only)' }).isDisabled(),
+      true,
+    );
+    assert.equal(await page.getByRole('button', { name: 'Suspend' }).isDisabled(), false);
+    await shot(page, '11-contributor-as-moderator');
+    await page.getByRole('link', { name: 'Indexes' }).click();
+    await page.getByText('Builds and withdrawals: admins only.').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Build now' }).count(), 0);
+    const token = await ctx.login(moderator.email);
+    const res = await ctx
+      .http()
+      .post(`/v1/admin/contributors/${honest.rows[0]!.id}/ban`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({});
+    assert.equal(res.status, 403);
+  });
+
   test('an admin builds an index now, then withdraws it (rollback); the database follows', async () => {
     const page = adminPage;
     await page.getByRole('link', { name: 'Indexes' }).click();
