@@ -389,6 +389,12 @@ describe('moderation dashboard in Chromium', () => {
       link.rows[0]!.id,
     ]);
     assert.equal(after.rows[0].status, 'accepted');
+    // The identity links page lists it among the accepted ones.
+    await page.getByRole('link', { name: 'Identity links' }).click();
+    await page.getByRole('heading', { name: 'Identity links' }).waitFor();
+    await page.getByLabel('Status').selectOption('accepted');
+    await page.getByRole('link', { name: 'Alice on StashDB' }).waitFor();
+    await shot(page, '12-identity-links');
   });
 
   test('a moderator sees the admin-only actions disabled and cannot ban through the API either', async () => {

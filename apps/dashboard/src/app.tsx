@@ -7,6 +7,7 @@ import { AuditPage } from './pages/audit-page';
 import { ContributorPage } from './pages/contributor-page';
 import { ContributorsPage } from './pages/contributors-page';
 import { IndexesPage } from './pages/indexes-page';
+import { LinksPage } from './pages/links-page';
 import { LoginPage } from './pages/login-page';
 import { ModerationItemPage } from './pages/moderation-item-page';
 import { ModerationPage } from './pages/moderation-page';
@@ -38,6 +39,7 @@ export function App() {
               <Route index element={<OverviewPage />} />
               <Route path="moderation" element={<ModerationPage />} />
               <Route path="moderation/:id" element={<ModerationItemPage />} />
+              <Route path="links" element={<LinksPage />} />
               <Route path="performers" element={<PerformersPage />} />
               <Route path="performers/:id" element={<PerformerPage />} />
               <Route path="contributors" element={<ContributorsPage />} />

@@ -4,6 +4,7 @@ import { useSession } from '../api/session';
 const NAV = [
   { to: '/', label: 'Overview', end: true },
   { to: '/moderation', label: 'Moderation queue' },
+  { to: '/links', label: 'Identity links' },
   { to: '/performers', label: 'Performers' },
   { to: '/contributors', label: 'Contributors' },
   { to: '/indexes', label: 'Indexes' },

@@ -65,7 +65,10 @@ export function OverviewPage() {
                 <Stat
                   label="Moderation open"
                   value={<Link to="/moderation">{num(o.moderation.open)}</Link>}
-                  hint={` · ${o.moderation.openLinkSuggestions} link suggestions`}
+                />
+                <Stat
+                  label="Link suggestions open"
+                  value={<Link to="/links">{num(o.moderation.openLinkSuggestions)}</Link>}
                 />
                 <Stat label="Performers" value={num(o.performers.total)} />
               </dl>

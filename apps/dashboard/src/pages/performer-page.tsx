@@ -1,4 +1,4 @@
-import { type AdminPerformerDetail, type IdentityLinkSuggestion } from '@stash-sense/contracts';
+import { type AdminPerformerDetail } from '@stash-sense/contracts';
 import { Link, useParams } from 'react-router';
 import {
   Area,
@@ -14,9 +14,9 @@ import {
 import { adminApi } from '../api/endpoints';
 import { useApi } from '../api/use-api';
 import { ChartFigure, COLORS, Stat } from '../components/charts';
-import { ConfirmAction } from '../components/confirm-action';
+import { LinkRow } from '../components/link-row';
 import { Load } from '../components/states';
-import { dist, num, pct, when, words } from '../format';
+import { num, pct, when, words } from '../format';
 
 export function PerformerPage() {
   const { id = '' } = useParams();
@@ -30,62 +30,6 @@ export function PerformerPage() {
         {(p) => <PerformerView p={p} reload={result.reload} />}
       </Load>
     </section>
-  );
-}
-
-function LinkRow({ link, self, reload }: { link: IdentityLinkSuggestion; self: string; reload(): void }) {
-  const other = link.performerA.id === self ? link.performerB : link.performerA;
-  const decide = async (decision: 'accept' | 'decline', note?: string) => {
-    const r = await adminApi.links.decide(link.id, decision, note);
-    return `Link ${r.link.status}: ${link.performerA.name} ↔ ${link.performerB.name}; ${r.performersRequeued.length} performer(s) queued for consensus. Written to the audit log.`;
-  };
-  return (
-    <tr>
-      <td>
-        <Link to={`/performers/${other.id}`}>{other.name}</Link>
-        <div className="muted">
-          {other.stashIds.map((s) => (
-            <span key={`${s.endpoint.key}:${s.stashId}`}>
-              <a href={s.url} target="_blank" rel="noreferrer noopener">
-                {s.endpoint.name}
-              </a>{' '}
-            </span>
-          ))}
-        </div>
-      </td>
-      <td className="num">{dist(link.distance)}</td>
-      <td>{link.model.name}</td>
-      <td>{link.status}</td>
-      <td>
-        {link.status === 'open' ? (
-          <div className="button-row">
-            <ConfirmAction
-              label="Accept"
-              title={`Link ${link.performerA.name} and ${link.performerB.name}?`}
-              reason="optional"
-              reasonLabel="Note"
-              onConfirm={(note) => decide('accept', note)}
-              onDone={reload}
-            >
-              Both are the same person: their stash-box ids join one identity (centroid distance{' '}
-              {dist(link.distance)}).
-            </ConfirmAction>
-            <ConfirmAction
-              label="Decline"
-              title="Decline this link?"
-              reason="optional"
-              reasonLabel="Note"
-              onConfirm={(note) => decide('decline', note)}
-              onDone={reload}
-            >
-              They are different people; the suggestion is not made again.
-            </ConfirmAction>
-          </div>
-        ) : (
-          when(link.updatedAt)
-        )}
-      </td>
-    </tr>
   );
 }
 
@@ -205,7 +149,7 @@ function PerformerView({ p, reload }: { p: AdminPerformerDetail; reload(): void 
           </thead>
           <tbody>
             {p.linkSuggestions.map((l) => (
-              <LinkRow key={l.id} link={l} self={p.id} reload={reload} />
+              <LinkRow key={l.id} link={l} self={p.id} onDone={reload} />
             ))}
             {p.linkSuggestions.length === 0 && (
               <tr>
