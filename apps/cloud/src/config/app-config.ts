@@ -2,6 +2,27 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type CloudEnv, type SigningJwk } from './config.schema.js';
 
+/** Where S3 index storage keeps versions: `s3://<bucket>/<prefix>/<version>/<file>`. */
+export interface IndexS3Config {
+  /** Null: AWS S3 itself. */
+  endpoint: string | null;
+  region: string;
+  bucket: string;
+  /** Without leading or trailing slashes; '' for the bucket's root. */
+  prefix: string;
+  forcePathStyle: boolean;
+  /** Static credentials, or null for the SDK's default chain. Never logged: `value` is not enumerable. */
+  credentials: { readonly value: { accessKeyId: string; secretAccessKey: string } | null };
+}
+
+/** A value kept out of JSON.stringify, util.inspect and loggers (a non-enumerable property). */
+function hidden<T>(value: T): { readonly value: T } {
+  const box = {} as { value: T };
+  Object.defineProperty(box, 'value', { value, enumerable: false });
+  Object.defineProperty(box, 'toJSON', { value: () => '[redacted]', enumerable: false });
+  return box;
+}
+
 /** Typed, resolved configuration injected everywhere as `AppConfig`. Built once in main.ts. */
 export class AppConfig {
   readonly env: CloudEnv['NODE_ENV'];
@@ -35,7 +56,10 @@ export class AppConfig {
   readonly consensusOverrides: Readonly<Record<string, Record<string, number>>>;
   readonly jobLockMs: number;
   readonly indexes: {
+    /** Local storage, or the local scratch and parent-cache folder of S3 storage. */
     storageDir: string;
+    /** Null: local storage in storageDir. */
+    s3: IndexS3Config | null;
     /** Null: generated once under dataDir (IndexSigningService). Never logged. */
     signingKey: SigningJwk | null;
     retiredPublicKeys: readonly { kty: 'OKP'; crv: 'Ed25519'; x: string; kid: string }[];
@@ -91,6 +115,24 @@ export class AppConfig {
     this.jobLockMs = env.JOB_LOCK_MS;
     this.indexes = {
       storageDir: env.INDEX_STORAGE_DIR ?? join(env.DATA_DIR, 'indexes'),
+      s3:
+        env.INDEX_STORAGE === 's3'
+          ? {
+              endpoint: env.INDEX_S3_ENDPOINT ?? null,
+              region: env.INDEX_S3_REGION,
+              bucket: env.INDEX_S3_BUCKET!,
+              prefix: env.INDEX_S3_PREFIX.replace(/^\/+|\/+$/g, ''),
+              forcePathStyle: env.INDEX_S3_FORCE_PATH_STYLE,
+              credentials: hidden(
+                env.INDEX_S3_ACCESS_KEY_ID && env.INDEX_S3_SECRET_ACCESS_KEY
+                  ? {
+                      accessKeyId: env.INDEX_S3_ACCESS_KEY_ID,
+                      secretAccessKey: env.INDEX_S3_SECRET_ACCESS_KEY,
+                    }
+                  : null,
+              ),
+            }
+          : null,
       signingKey: env.INDEX_SIGNING_KEY ?? null,
       retiredPublicKeys: env.INDEX_RETIRED_PUBLIC_KEYS,
       buildIntervalMs: env.INDEX_BUILD_INTERVAL_MS,

@@ -51,3 +51,39 @@ test('consensus overrides: names and ranges are checked at start-up', () => {
     /CONSENSUS_OVERRIDES: .*reputation\.flagBelow must be ≤ 1/,
   );
 });
+
+test('index storage: local by default; s3 needs a bucket; S3 keys go together; prefix and endpoint checked', () => {
+  const local = parseCloudEnv({});
+  assert.equal(local.INDEX_STORAGE, 'local');
+  assert.equal(local.INDEX_S3_PREFIX, 'indexes');
+  assert.equal(local.INDEX_S3_FORCE_PATH_STYLE, false);
+  assert.throws(
+    () => parseCloudEnv({ INDEX_STORAGE: 's3' }),
+    /INDEX_S3_BUCKET: is required with INDEX_STORAGE=s3/,
+  );
+  assert.throws(() => parseCloudEnv({ INDEX_STORAGE: 'gcs' }), /INDEX_STORAGE/);
+  assert.throws(
+    () => parseCloudEnv({ INDEX_STORAGE: 's3', INDEX_S3_BUCKET: 'b1b', INDEX_S3_ACCESS_KEY_ID: 'AKIA' }),
+    /INDEX_S3_SECRET_ACCESS_KEY: INDEX_S3_ACCESS_KEY_ID and INDEX_S3_SECRET_ACCESS_KEY go together/,
+  );
+  assert.throws(() => parseCloudEnv({ INDEX_S3_BUCKET: 'a' }), /INDEX_S3_BUCKET: must be a bucket name/);
+  assert.throws(() => parseCloudEnv({ INDEX_S3_PREFIX: 'a/../b' }), /INDEX_S3_PREFIX/);
+  assert.throws(() => parseCloudEnv({ INDEX_S3_ENDPOINT: 'ftp://x' }), /INDEX_S3_ENDPOINT: must be an http/);
+  const s3 = parseCloudEnv({
+    INDEX_STORAGE: 's3',
+    INDEX_S3_BUCKET: 'stash-sense',
+    INDEX_S3_ENDPOINT: 'http://127.0.0.1:9000',
+    INDEX_S3_FORCE_PATH_STYLE: 'true',
+    INDEX_S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+    INDEX_S3_SECRET_ACCESS_KEY: 'the-secret',
+  });
+  assert.equal(s3.INDEX_S3_FORCE_PATH_STYLE, true);
+  // A bad secret is reported by name, never by value.
+  try {
+    parseCloudEnv({ INDEX_STORAGE: 's3', INDEX_S3_SECRET_ACCESS_KEY: 'the-secret' });
+    assert.fail('should throw');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    assert.ok(!err.message.includes('the-secret'));
+  }
+});

@@ -153,8 +153,40 @@ export const CloudEnvSchema = z
       }),
     /** BullMQ job lock: a worker that dies mid-job loses the job to another worker after this long. */
     JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
-    /** Where published index versions are stored (local filesystem). Default: DATA_DIR/indexes. */
+    /** Where published index versions live: `local` (INDEX_STORAGE_DIR) or `s3` (an S3-compatible bucket). */
+    INDEX_STORAGE: z.enum(['local', 's3']).default('local'),
+    /**
+     * Local index storage (INDEX_STORAGE=local); with `s3`, the local folder for build scratch space and the
+     * cache of downloaded parent versions. Default: DATA_DIR/indexes.
+     */
     INDEX_STORAGE_DIR: z.string().min(1).optional(),
+    /** S3-compatible endpoint (MinIO, Ceph RGW, R2, …); unset: AWS S3 of INDEX_S3_REGION. */
+    INDEX_S3_ENDPOINT: z
+      .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+      .optional(),
+    INDEX_S3_REGION: z.string().min(1).max(64).default('us-east-1'),
+    /** Required with INDEX_STORAGE=s3. 3–63 characters (S3 bucket naming; some stores also allow _ and capitals). */
+    INDEX_S3_BUCKET: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$/,
+        'must be a bucket name (3-63 letters, digits, . _ -)',
+      )
+      .optional(),
+    /** Key prefix of every object: `<prefix>/<version>/<file>`; empty puts versions at the bucket's root. */
+    INDEX_S3_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]*$/, 'must be letters, digits, . _ - and /')
+      .refine(
+        (p) => !p.split('/').some((part) => part === '.' || part === '..'),
+        'must not contain . or .. parts',
+      )
+      .default('indexes'),
+    /** Static credentials (both or neither; never logged). Unset: the SDK's chain (AWS_* variables, instance role). */
+    INDEX_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    INDEX_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    /** Path-style URLs (`endpoint/bucket/key`): most self-hosted stores (MinIO, Ceph, s3rver) need it. */
+    INDEX_S3_FORCE_PATH_STYLE: bool.default(false),
     /**
      * Current index signing key: a private Ed25519 JWK with a kid, as JSON ({"kty":"OKP","crv":"Ed25519","x":…,"d":…,"kid":…}).
      * Unset: one is generated once and kept in DATA_DIR/index-signing-key.json (mode 0600). Never logged.
@@ -215,6 +247,20 @@ export const CloudEnvSchema = z
         code: 'custom',
         path: ['ADMIN_PASSWORD'],
         message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together',
+      });
+    }
+    if (env.INDEX_STORAGE === 's3' && !env.INDEX_S3_BUCKET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INDEX_S3_BUCKET'],
+        message: 'is required with INDEX_STORAGE=s3 (the bucket that holds the index versions)',
+      });
+    }
+    if ((env.INDEX_S3_ACCESS_KEY_ID === undefined) !== (env.INDEX_S3_SECRET_ACCESS_KEY === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INDEX_S3_SECRET_ACCESS_KEY'],
+        message: 'INDEX_S3_ACCESS_KEY_ID and INDEX_S3_SECRET_ACCESS_KEY go together',
       });
     }
   });

@@ -9,7 +9,6 @@ import { buildIndexVersion, readFaceTable } from './index-builder.js';
 import { IndexSigningService } from './index-signing.service.js';
 import { type DeltaInfo, IndexesRepository } from './indexes.repository.js';
 import { IndexStorage } from './storage/index-storage.js';
-import { LocalIndexStorage } from './storage/local-index-storage.js';
 
 /** A build's heartbeat: another worker takes over a build whose heartbeat is older than 4 of these. */
 const HEARTBEAT_MS = 15_000;
@@ -172,7 +171,7 @@ export class IndexBuildService {
       });
     } finally {
       clearInterval(heartbeat);
-      if (work) await LocalIndexStorage.discard(work);
+      if (work) await this.storage.discard(work);
     }
   }
 }

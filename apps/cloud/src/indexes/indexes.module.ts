@@ -10,6 +10,13 @@ import { IndexesRepository } from './indexes.repository.js';
 import { IndexesService } from './indexes.service.js';
 import { IndexStorage } from './storage/index-storage.js';
 import { LocalIndexStorage } from './storage/local-index-storage.js';
+import { S3IndexStorage } from './storage/s3-index-storage.js';
+
+/** The storage the configuration names (INDEX_STORAGE): the one provider every caller gets as IndexStorage. */
+export function createIndexStorage(config: AppConfig): IndexStorage {
+  const { s3, storageDir } = config.indexes;
+  return s3 ? new S3IndexStorage({ ...s3, localRoot: storageDir }) : new LocalIndexStorage(storageDir);
+}
 
 @Module({
   controllers: [IndexesController, IndexesAdminController],
@@ -22,7 +29,7 @@ import { LocalIndexStorage } from './storage/local-index-storage.js';
     ScheduleIndexBuildsHandler,
     {
       provide: IndexStorage,
-      useFactory: (config: AppConfig) => new LocalIndexStorage(config.indexes.storageDir),
+      useFactory: createIndexStorage,
       inject: [AppConfig],
     },
   ],

@@ -1,9 +1,28 @@
+import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+
+const VERSION = /^[A-Za-z0-9._:+-]+$/;
+const FILE = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * Names come from the database and the URL: every storage refuses a version or file name that could leave its
+ * folder or key prefix (and names starting with a dot, which storages keep for themselves).
+ */
+export function checkVersion(version: string): string {
+  if (!VERSION.test(version) || version.startsWith('.'))
+    throw new RangeError(`bad index version "${version}"`);
+  return version;
+}
+
+export function checkFileName(name: string): string {
+  if (!FILE.test(name) || name.startsWith('.')) throw new RangeError(`bad index file name "${name}"`);
+  return name;
+}
 
 /**
  * Where published index versions live: one folder (or key prefix) per version holding the index files and
  * the delta. Files are immutable once published. The local filesystem is the default
- * (LocalIndexStorage); an object store implements the same interface.
+ * (LocalIndexStorage); S3IndexStorage keeps them in an S3-compatible bucket.
  */
 export abstract class IndexStorage {
   /** Publishes the files of a finished local folder (and extra files such as the delta) as `version`. */
@@ -21,6 +40,10 @@ export abstract class IndexStorage {
    * the published folder itself; remote storage: a downloaded copy).
    */
   abstract localDir(version: string): Promise<string | null>;
-  /** A scratch folder on the same filesystem as the storage's own files (a rename publishes). */
+  /** A local scratch folder for a build (local storage: on the storage's filesystem, so a rename publishes). */
   abstract workDir(): Promise<string>;
+  /** Removes a scratch folder of workDir() (after a build, whatever its outcome). */
+  async discard(dir: string): Promise<void> {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -1,11 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { IndexStorage } from './index-storage.js';
-
-const VERSION = /^[A-Za-z0-9._:+-]+$/;
-const FILE = /^[A-Za-z0-9._-]+$/;
+import { checkFileName, checkVersion, IndexStorage } from './index-storage.js';
 
 /** Versions as folders under one root: `<root>/<version>/<file>`; scratch space in `<root>/.work`. */
 export class LocalIndexStorage extends IndexStorage {
@@ -18,11 +15,8 @@ export class LocalIndexStorage extends IndexStorage {
 
   private path(version: string, name?: string): string {
     // Names come from the database and the URL: refuse anything that could leave the root.
-    if (!VERSION.test(version) || version.startsWith('.'))
-      throw new RangeError(`bad index version "${version}"`);
-    if (name !== undefined && (!FILE.test(name) || name.startsWith('.')))
-      throw new RangeError(`bad index file name "${name}"`);
-    return name === undefined ? join(this.root, version) : join(this.root, version, name);
+    checkVersion(version);
+    return name === undefined ? join(this.root, version) : join(this.root, version, checkFileName(name));
   }
 
   async publish(version: string, dir: string, extra: readonly { name: string; path: string }[] = []) {
@@ -64,10 +58,5 @@ export class LocalIndexStorage extends IndexStorage {
     const work = join(this.root, '.work');
     await mkdir(work, { recursive: true });
     return mkdtemp(join(work, 'build-'));
-  }
-
-  /** Removes a scratch folder (after a failed or unchanged build). */
-  static async discard(dir: string): Promise<void> {
-    await rm(dir, { recursive: true, force: true });
   }
 }
