@@ -1,7 +1,7 @@
 // Helpers of the CLI and sidecar end-to-end tests: the real CLI process, galleries and videos made from the
 // labelled fixture photos (../shared/fixtures/faces; see its README for sources and licences) with real ffmpeg.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -87,7 +87,17 @@ const execFileAsync = promisify(execFile);
 export async function makeVideo(
   out: string,
   photos: readonly string[],
-  options: { width: number; height: number; secondsEach: number; fps?: number },
+  options: {
+    width: number;
+    height: number;
+    secondsEach: number;
+    fps?: number;
+    /** Frames between keyframes (x264's default 250 when absent); x264 adds keyframes at the photo changes. */
+    gop?: number;
+    preset?: 'ultrafast' | 'veryfast';
+    /** Repeat the photos (stream copy, no re-encoding) until the video lasts about this long: real scenes run 20–40 min. */
+    repeatToSec?: number;
+  },
 ): Promise<string> {
   const { width, height, secondsEach } = options;
   const fps = options.fps ?? 10;
@@ -100,24 +110,39 @@ export async function makeVideo(
     )
     .join(';');
   const concat = `${photos.map((_, i) => `[v${i}]`).join('')}concat=n=${photos.length}:v=1:a=0[out]`;
+  const clipSec = photos.length * secondsEach;
+  const copies = options.repeatToSec ? Math.max(1, Math.round(options.repeatToSec / clipSec)) : 1;
+  const clip = copies > 1 ? `${out}.clip.mp4` : out;
   await execFileAsync('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    ...inputs,
-    '-filter_complex',
-    `${scaled};${concat}`,
-    '-map',
-    '[out]',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-crf',
-    '20',
-    out,
+    ...['-hide_banner', '-loglevel', 'error', '-y', ...inputs],
+    ...['-filter_complex', `${scaled};${concat}`, '-map', '[out]'],
+    ...['-c:v', 'libx264', '-preset', options.preset ?? 'ultrafast', '-crf', '20'],
+    ...(options.gop ? ['-g', String(options.gop)] : []),
+    clip,
   ]);
+  if (copies > 1) {
+    const list = `${out}.txt`;
+    writeFileSync(list, `file '${clip}'\n`.repeat(copies));
+    await execFileAsync('ffmpeg', [
+      ...[
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-y',
+        '-f',
+        'concat',
+        '-safe',
+        '0',
+        '-i',
+        list,
+        '-c',
+        'copy',
+        out,
+      ],
+    ]);
+    rmSync(clip, { force: true });
+    rmSync(list, { force: true });
+  }
   return out;
 }
 
