@@ -1,8 +1,10 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createCloudApp } from './app.factory.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigError, parseCloudEnv } from './config/config.schema.js';
+import { DASHBOARD_DIST } from './dashboard/dashboard-static.js';
 import { resolveServices } from './embedded/embedded-services.js';
 import { runWorker } from './worker.js';
 
@@ -59,6 +61,9 @@ async function main(): Promise<void> {
   const base = env.PUBLIC_URL ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   log(`listening on ${base}`);
   log(`  API docs     ${base}/docs`);
+  log(
+    `  dashboard    ${base}/admin/  (moderators and admins${existsSync(`${DASHBOARD_DIST}/index.html`) ? '' : '; not built: npm run build:dashboard'})`,
+  );
   log(`  OpenAPI      ${base}/openapi.json`);
   log(`  health       ${base}/health   readiness ${base}/ready`);
   if (services.embedded.database) log('  database     embedded PGlite (set DATABASE_URL for PostgreSQL)');

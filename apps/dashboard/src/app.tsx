@@ -1,19 +1,33 @@
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
-import { type ReactNode } from 'react';
+import { lazy, type ReactNode } from 'react';
 import { SessionProvider, useSession } from './api/session';
 import { Layout } from './components/layout';
 import { NoticeProvider } from './components/notices';
-import { AuditPage } from './pages/audit-page';
-import { ContributorPage } from './pages/contributor-page';
-import { ContributorsPage } from './pages/contributors-page';
-import { IndexesPage } from './pages/indexes-page';
-import { LinksPage } from './pages/links-page';
 import { LoginPage } from './pages/login-page';
-import { ModerationItemPage } from './pages/moderation-item-page';
-import { ModerationPage } from './pages/moderation-page';
-import { OverviewPage } from './pages/overview-page';
-import { PerformerPage } from './pages/performer-page';
-import { PerformersPage } from './pages/performers-page';
+
+// Each page is its own chunk (the charts library loads with the pages that draw charts).
+const AuditPage = lazy(() => import('./pages/audit-page').then((m) => ({ default: m.AuditPage })));
+const ContributorPage = lazy(() =>
+  import('./pages/contributor-page').then((m) => ({ default: m.ContributorPage })),
+);
+const ContributorsPage = lazy(() =>
+  import('./pages/contributors-page').then((m) => ({ default: m.ContributorsPage })),
+);
+const IndexesPage = lazy(() => import('./pages/indexes-page').then((m) => ({ default: m.IndexesPage })));
+const LinksPage = lazy(() => import('./pages/links-page').then((m) => ({ default: m.LinksPage })));
+const ModerationItemPage = lazy(() =>
+  import('./pages/moderation-item-page').then((m) => ({ default: m.ModerationItemPage })),
+);
+const ModerationPage = lazy(() =>
+  import('./pages/moderation-page').then((m) => ({ default: m.ModerationPage })),
+);
+const OverviewPage = lazy(() => import('./pages/overview-page').then((m) => ({ default: m.OverviewPage })));
+const PerformerPage = lazy(() =>
+  import('./pages/performer-page').then((m) => ({ default: m.PerformerPage })),
+);
+const PerformersPage = lazy(() =>
+  import('./pages/performers-page').then((m) => ({ default: m.PerformersPage })),
+);
 
 function RequireSession({ children }: { children: ReactNode }) {
   const { session } = useSession();

@@ -1,3 +1,4 @@
+import { Suspense } from 'react';
 import { NavLink, Outlet } from 'react-router';
 import { useSession } from '../api/session';
 
@@ -39,7 +40,16 @@ export function Layout() {
         </span>
       </header>
       <main id="main" tabIndex={-1}>
-        <Outlet />
+        {/* Pages are loaded on demand (one chunk each). */}
+        <Suspense
+          fallback={
+            <p className="state" role="status" aria-busy="true">
+              Loading…
+            </p>
+          }
+        >
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   );
