@@ -60,6 +60,9 @@ describe('moderation dashboard in Chromium', () => {
   let dataDir: string;
   let admin: { id: string; email: string };
   let hostile: Contributor;
+  /** A second swapper, whose contribution the reassign test moves to the performer it shows. */
+  let swapper: Contributor;
+  let p2: string;
   let p1: string;
   let itemId: string;
   const contexts: BrowserContext[] = [];
@@ -122,18 +125,21 @@ describe('moderation dashboard in Chromium', () => {
       await post(c, contribution(box, i + 1, P1, centres[P1]!, 8, 100 + i));
       await post(c, contribution(box, 7 + i, P2, centres[P2]!, 8, 200 + i));
     }
+    swapper = await contributor(ctx, true, `fay-${suffix()}`);
     await post(hostile, contribution(box, 5, P1, centres[P2]!, 8, 300));
+    await post(swapper, contribution(box, 6, P1, centres[P2]!, 8, 301));
     const ids = await ctx.db.query<{ performer_id: string; stash_id: string }>(
       `SELECT performer_id, stash_id FROM performer_stash_ids`,
     );
     const performerIds = new Map(ids.rows.map((r) => [r.stash_id, r.performer_id]));
     p1 = performerIds.get(P1)!;
+    p2 = performerIds.get(P2)!;
     const model = await ctx.db.query<{ id: string }>(
       `SELECT id FROM embedding_models WHERE name = 'faceplugin-fr-feature'`,
     );
     const consensus = ctx.app.get(ConsensusService);
     await consensus.decide(p1, model.rows[0]!.id);
-    await consensus.decide(performerIds.get(P2)!, model.rows[0]!.id);
+    await consensus.decide(p2, model.rows[0]!.id);
     await consensus.decide(p1, model.rows[0]!.id);
     const items = await ctx.db.query<{ id: string }>(
       `SELECT id FROM moderation_items WHERE status = 'open' AND $1 = ANY(contributor_ids)`,
@@ -260,12 +266,51 @@ describe('moderation dashboard in Chromium', () => {
     );
   });
 
+  test('reassign: the contributions move to the performer chosen in the dialog (the look-alike); the database follows', async () => {
+    const items = await ctx.db.query<{ id: string }>(
+      `SELECT id FROM moderation_items WHERE status = 'open' AND $1 = ANY(contributor_ids)`,
+      [swapper.id],
+    );
+    assert.equal(items.rows.length, 1, 'consensus flags the second swap too');
+    const page = adminPage;
+    await page.goto(`${base}/admin/moderation/${items.rows[0]!.id}`);
+    await page.getByRole('heading', { name: 'Evidence' }).waitFor();
+    await page.getByRole('button', { name: 'Reassign…' }).click();
+    const dialog = page.getByRole('dialog');
+    const confirm = dialog.getByRole('button', { name: 'Reassign…' });
+    assert.equal(await confirm.isDisabled(), true, 'no performer chosen yet');
+    await dialog.getByRole('radio', { name: /Bea Example/ }).check();
+    await shot(page, '04b-moderation-reassign');
+    await confirm.click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Reassigned: 1 contribution\(s\)/ })
+      .waitFor();
+    const moved = await ctx.db.query(
+      `SELECT c.performer_id, (SELECT array_agg(DISTINCT f.performer_id) FROM faces f WHERE f.contribution_id = c.id) AS faces
+       FROM contributions c WHERE c.contributor_id = $1`,
+      [swapper.id],
+    );
+    assert.deepEqual(moved.rows, [{ performer_id: p2, faces: [p2] }]);
+    const item = await ctx.db.query(`SELECT status, resolved_by FROM moderation_items WHERE id = $1`, [
+      items.rows[0]!.id,
+    ]);
+    assert.deepEqual(item.rows[0], { status: 'resolved', resolved_by: admin.id });
+  });
+
   test('performer page: identity, trusted faces over time, distance histogram, contributors', async () => {
     const page = adminPage;
     await page.goto(`${base}/admin/performers`);
     await page.getByRole('heading', { name: 'Performers' }).waitFor();
     await page.getByRole('link', { name: 'Alice Example' }).waitFor();
     await shot(page, '05-performers');
+    // Server-side search: the filter goes to the API and into the URL.
+    await page.getByLabel('Name or stash-box id').fill('Bea');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: 'Alice Example' }).waitFor({ state: 'detached' });
+    await page.getByRole('link', { name: 'Bea Example' }).waitFor();
+    assert.match(page.url(), /query=Bea/);
+    await page.goBack();
     await page.getByRole('link', { name: 'Alice Example' }).click();
     await page.getByRole('heading', { name: 'Identity: stash-box ids' }).waitFor();
     await page
