@@ -1,7 +1,7 @@
 // Index builds and signed, versioned distribution (docs/index-distribution.md), against the real service:
 // PostgreSQL + pgvector, Redis, the HTTP API, the build service the worker runs, the index files on disk.
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,15 +35,8 @@ import {
   performerIdMapping,
   type IndexWorld,
 } from './support/index-world.js';
+import { indexApi, sha256 } from './support/index-api.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-/** A binary body as a Buffer (supertest buffers octet-stream into res.body with this parser). */
-const binary = (res: NodeJS.ReadableStream, done: (err: Error | null, body: unknown) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-};
 
 describe('index builds and distribution', () => {
   let ctx: TestApp;
@@ -74,6 +67,7 @@ describe('index builds and distribution', () => {
     world = await indexWorld(ctx);
     admin = await ctx.login((await ctx.createUser('admin')).email);
     contributor = await ctx.login((await ctx.createUser('contributor')).email);
+    ({ queueAndRun, latest, download } = indexApi(ctx, admin));
 
     // Many: 8 near-duplicates and 4 distinct looks, plus faces consensus did not trust.
     const many = centre(world);
@@ -115,33 +109,9 @@ describe('index builds and distribution', () => {
 
   const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-  async function queueAndRun(body: Record<string, unknown> = {}) {
-    const res = await ctx.http().post('/v1/admin/indexes/builds').set(auth(admin)).send(body).expect(202);
-    const queued = IndexBuildListSchema.parse(res.body).builds;
-    assert.equal(queued.length, 1, 'one active model, one build');
-    assert.equal(queued[0]!.status, 'queued');
-    await ctx.app.get(IndexBuildService).run(queued[0]!.id);
-    const reports = IndexBuildListSchema.parse(
-      (await ctx.http().get('/v1/admin/indexes/builds').set(auth(admin)).expect(200)).body,
-    ).builds;
-    const report = reports.find((r) => r.id === queued[0]!.id)!;
-    assert.notEqual(report.status, 'failed', report.error ?? '');
-    return report;
-  }
-
-  async function latest(): Promise<IndexRelease> {
-    return IndexReleaseSchema.parse((await ctx.http().get('/v1/indexes/latest').expect(200)).body);
-  }
-
-  function download(url: string, headers: Record<string, string> = {}) {
-    const req = ctx
-      .http()
-      .get(url)
-      .buffer(true)
-      .parse(binary as never);
-    for (const [k, v] of Object.entries(headers)) req.set(k, v);
-    return req;
-  }
+  let queueAndRun: ReturnType<typeof indexApi>['queueAndRun'];
+  let latest: ReturnType<typeof indexApi>['latest'];
+  let download: ReturnType<typeof indexApi>['download'];
 
   /** The faces present in a published version, as database face ids (through the persisted mapping). */
   async function presentFaces(version: string): Promise<Set<number>> {
