@@ -15,21 +15,20 @@ import { type Browser, chromium } from 'playwright-core';
 import { loadSchema } from '../../../test/support/graphql-schemas.js';
 import { StashFixtureServer } from '../../../test/support/stash-server.js';
 import {
-  makeGallery,
-  makeVideo,
   photo,
   REPO_ROOT,
-  runCli,
   type SidecarProcess,
   startSidecarProcess,
+  makeTwoPeopleScene,
+  TWO_PEOPLE,
 } from './support/client-fixtures.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PLUGIN_DIR = join(REPO_ROOT, 'plugins/stash-sense');
 const ARTIFACTS = join(process.env.TEST_ARTIFACTS_DIR ?? join(REPO_ROOT, 'test-results'), 'plugin');
 const STASHDB = 'https://stashdb.org/graphql';
-const OBAMA = '0b0b0b0b-1111-4222-8333-444455556666';
-const JOLIE = '0a0a0a0a-1111-4222-8333-444455556666';
+const OBAMA = TWO_PEOPLE.obama;
+const JOLIE = TWO_PEOPLE.jolie;
 
 /** A page like Stash's: the React root renders the scene toolbar a moment after load, then the plugin is injected. */
 const SCENE_PAGE = `<!doctype html>
@@ -94,24 +93,7 @@ before(async () => {
   );
   work = mkdtempSync(join(tmpdir(), 'plugin-e2e-'));
   mkdirSync(ARTIFACTS, { recursive: true });
-  const indexDir = join(work, 'index');
-  const gallery = makeGallery(join(work, 'gallery'), {
-    [OBAMA]: [photo('barack_obama', '1.jpg'), photo('barack_obama', '2.jpg'), photo('barack_obama', '3.jpg')],
-    [JOLIE]: [
-      photo('angelina_jolie', '7.jpg'),
-      photo('angelina_jolie', '8.jpg'),
-      photo('angelina_jolie', '9.jpg'),
-    ],
-  });
-  const [build, video] = await Promise.all([
-    runCli(['index', 'build-local', '--gallery', gallery, '--out', indexDir, '--no-progress']),
-    makeVideo(join(work, 'scene.mp4'), [photo('barack_obama', '5.jpg'), photo('angelina_jolie', '11.jpg')], {
-      width: 960,
-      height: 540,
-      secondsEach: 2,
-    }),
-  ]);
-  assert.equal(build.code, 0, build.stderr);
+  const { indexDir, video } = await makeTwoPeopleScene(work);
 
   await startCloud();
   stash = await new StashFixtureServer().start();

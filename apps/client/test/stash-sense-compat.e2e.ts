@@ -24,19 +24,18 @@ import {
 } from '@stash-sense/contracts';
 import { StashFixtureServer } from '../../../test/support/stash-server.js';
 import {
-  makeGallery,
-  makeVideo,
   photo,
-  runCli,
   type SidecarProcess,
   startSidecarProcess,
   writeCorruptImage,
+  makeTwoPeopleScene,
+  TWO_PEOPLE,
 } from './support/client-fixtures.js';
 
 const BACKEND = join(import.meta.dirname, 'support/stash-sense-backend.mjs');
 const STASHDB = 'https://stashdb.org/graphql';
-const OBAMA = '0b0b0b0b-1111-4222-8333-444455556666';
-const JOLIE = '0a0a0a0a-1111-4222-8333-444455556666';
+const OBAMA = TWO_PEOPLE.obama;
+const JOLIE = TWO_PEOPLE.jolie;
 const OTHER = '0c0c0c0c-1111-4222-8333-444455556666';
 const API_KEY = 'stash-api-key-e2e-5f1c';
 const TOKEN = 'sidecar-token-e2e-9d2b7a41c3';
@@ -120,24 +119,7 @@ function assertMatch(match: unknown, where: string): asserts match is Record<str
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'stash-sense-compat-e2e-'));
-  const indexDir = join(work, 'index');
-  const gallery = makeGallery(join(work, 'gallery'), {
-    [OBAMA]: [photo('barack_obama', '1.jpg'), photo('barack_obama', '2.jpg'), photo('barack_obama', '3.jpg')],
-    [JOLIE]: [
-      photo('angelina_jolie', '7.jpg'),
-      photo('angelina_jolie', '8.jpg'),
-      photo('angelina_jolie', '9.jpg'),
-    ],
-  });
-  const [build, video] = await Promise.all([
-    runCli(['index', 'build-local', '--gallery', gallery, '--out', indexDir, '--no-progress']),
-    makeVideo(join(work, 'scene.mp4'), [photo('barack_obama', '5.jpg'), photo('angelina_jolie', '11.jpg')], {
-      width: 960,
-      height: 540,
-      secondsEach: 2,
-    }),
-  ]);
-  assert.equal(build.code, 0, build.stderr);
+  const { indexDir, video } = await makeTwoPeopleScene(work);
   const corrupt = writeCorruptImage(join(work, 'corrupt.jpg'));
   const corruptVideo = writeCorruptImage(join(work, 'corrupt.mp4'));
 

@@ -17,17 +17,15 @@ import {
 import { decodeEmbedding } from '@stash-sense/vectors';
 import { StashFixtureServer } from '../../../test/support/stash-server.js';
 import {
-  makeGallery,
-  makeVideo,
-  photo,
-  runCli,
   type SidecarProcess,
   startSidecarProcess,
+  makeTwoPeopleScene,
+  TWO_PEOPLE,
 } from './support/client-fixtures.js';
 
 const STASHDB = 'https://stashdb.org/graphql';
-const OBAMA = '0b0b0b0b-1111-4222-8333-444455556666';
-const JOLIE = '0a0a0a0a-1111-4222-8333-444455556666';
+const OBAMA = TWO_PEOPLE.obama;
+const JOLIE = TWO_PEOPLE.jolie;
 const API_KEY = 'stash-api-key';
 
 let work: string;
@@ -72,24 +70,7 @@ async function postJson(path: string, body: unknown): Promise<Response> {
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'stash-sidecar-e2e-'));
-  const indexDir = join(work, 'index');
-  const gallery = makeGallery(join(work, 'gallery'), {
-    [OBAMA]: [photo('barack_obama', '1.jpg'), photo('barack_obama', '2.jpg'), photo('barack_obama', '3.jpg')],
-    [JOLIE]: [
-      photo('angelina_jolie', '7.jpg'),
-      photo('angelina_jolie', '8.jpg'),
-      photo('angelina_jolie', '9.jpg'),
-    ],
-  });
-  const [build, video] = await Promise.all([
-    runCli(['index', 'build-local', '--gallery', gallery, '--out', indexDir, '--no-progress']),
-    makeVideo(join(work, 'scene.mp4'), [photo('barack_obama', '5.jpg'), photo('angelina_jolie', '11.jpg')], {
-      width: 960,
-      height: 540,
-      secondsEach: 2,
-    }),
-  ]);
-  assert.equal(build.code, 0, build.stderr);
+  const { indexDir, video } = await makeTwoPeopleScene(work);
 
   await startCloud();
   stash = await new StashFixtureServer({ apiKey: API_KEY }).start();

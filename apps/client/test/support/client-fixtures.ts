@@ -146,6 +146,43 @@ export async function makeVideo(
   return out;
 }
 
+/** Stash-box ids of the two people of `makeTwoPeopleScene` (as if from StashDB). */
+export const TWO_PEOPLE = {
+  obama: '0b0b0b0b-1111-4222-8333-444455556666',
+  jolie: '0a0a0a0a-1111-4222-8333-444455556666',
+} as const;
+
+/**
+ * The world of the Stash tests: a face index built by the CLI from three photos each of Barack Obama and Angelina
+ * Jolie (gallery folders named by their stash-box ids), and a 960×540 scene video showing two other photos of them,
+ * 2 s each. Built in parallel.
+ */
+export async function makeTwoPeopleScene(work: string): Promise<{ indexDir: string; video: string }> {
+  const indexDir = join(work, 'index');
+  const gallery = makeGallery(join(work, 'gallery'), {
+    [TWO_PEOPLE.obama]: [
+      photo('barack_obama', '1.jpg'),
+      photo('barack_obama', '2.jpg'),
+      photo('barack_obama', '3.jpg'),
+    ],
+    [TWO_PEOPLE.jolie]: [
+      photo('angelina_jolie', '7.jpg'),
+      photo('angelina_jolie', '8.jpg'),
+      photo('angelina_jolie', '9.jpg'),
+    ],
+  });
+  const [build, video] = await Promise.all([
+    runCli(['index', 'build-local', '--gallery', gallery, '--out', indexDir, '--no-progress']),
+    makeVideo(join(work, 'scene.mp4'), [photo('barack_obama', '5.jpg'), photo('angelina_jolie', '11.jpg')], {
+      width: 960,
+      height: 540,
+      secondsEach: 2,
+    }),
+  ]);
+  if (build.code !== 0) throw new Error(`index build-local failed: ${build.stderr}`);
+  return { indexDir, video };
+}
+
 /** Signals the process group of a child started with `detached: true` (the launcher and the CLI under it). */
 export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
