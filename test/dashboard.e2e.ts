@@ -531,6 +531,7 @@ describe('moderation dashboard in Chromium', () => {
       await page.getByRole('button', { name: action, exact: true }).first().waitFor();
     await shot(page, '10-audit');
     await page.getByLabel(/Action/).fill('index.');
+    await page.getByLabel(/Action/).press('Enter');
     await page.getByRole('button', { name: 'user.banned', exact: true }).waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'index.withdrawn', exact: true }).waitFor();
     assert.match(page.url(), /action=index\./);

@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { adminApi } from '../api/endpoints';
 import { useApi } from '../api/use-api';
 import { Pager, useCursor, useFilters } from '../components/pager';
+import { FilterInput } from '../components/filter-input';
 import { Load } from '../components/states';
 import { person, when } from '../format';
 
@@ -58,36 +59,35 @@ export function AuditPage() {
         aria-label="Filter the audit log"
         onSubmit={(e) => e.preventDefault()}
       >
-        <label>
-          Action (or prefix ending in .)
-          <input
-            value={values.action}
-            placeholder="moderation."
-            onChange={(e) => set('action', e.target.value.trim())}
-          />
-        </label>
-        <label>
-          Actor id
-          <input
-            value={values.actor}
-            placeholder="uuid"
-            size={38}
-            aria-invalid={values.actor !== '' && !UUID.test(values.actor)}
-            onChange={(e) => set('actor', e.target.value.trim())}
-          />
-        </label>
-        <label>
-          Target type
-          <input
-            value={values.targetType}
-            placeholder="user"
-            onChange={(e) => set('targetType', e.target.value.trim())}
-          />
-        </label>
-        <label>
-          Target id
-          <input value={values.targetId} onChange={(e) => set('targetId', e.target.value.trim())} />
-        </label>
+        <FilterInput
+          key={`action:${values.action}`}
+          label="Action (or prefix ending in .)"
+          placeholder="moderation."
+          value={values.action}
+          onCommit={(v) => set('action', v)}
+        />
+        <FilterInput
+          key={`actor:${values.actor}`}
+          label="Actor id"
+          placeholder="uuid"
+          size={38}
+          value={values.actor}
+          valid={(v) => UUID.test(v)}
+          onCommit={(v) => set('actor', v)}
+        />
+        <FilterInput
+          key={`targetType:${values.targetType}`}
+          label="Target type"
+          placeholder="user"
+          value={values.targetType}
+          onCommit={(v) => set('targetType', v)}
+        />
+        <FilterInput
+          key={`targetId:${values.targetId}`}
+          label="Target id"
+          value={values.targetId}
+          onCommit={(v) => set('targetId', v)}
+        />
         <label>
           From (UTC)
           <input type="datetime-local" value={values.from} onChange={(e) => set('from', e.target.value)} />

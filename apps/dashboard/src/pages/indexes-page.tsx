@@ -7,6 +7,7 @@ import { useApi } from '../api/use-api';
 import { ChartFigure, COLORS } from '../components/charts';
 import { ConfirmAction } from '../components/confirm-action';
 import { Pager, useCursor, useFilters } from '../components/pager';
+import { FilterInput } from '../components/filter-input';
 import { Load } from '../components/states';
 import { bytes, num, person, when } from '../format';
 
@@ -216,14 +217,13 @@ export function IndexesPage() {
       )}
       <h2>Versions</h2>
       <div className="filters">
-        <label>
-          Model
-          <input
-            value={values.model}
-            onChange={(e) => set('model', e.target.value.trim())}
-            placeholder="any"
-          />
-        </label>
+        <FilterInput
+          key={`model:${values.model}`}
+          label="Model"
+          placeholder="any"
+          value={values.model}
+          onCommit={(v) => set('model', v)}
+        />
       </div>
       <Load result={versions} what="index versions">
         {(page) => {
