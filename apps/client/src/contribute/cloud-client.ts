@@ -9,7 +9,12 @@ import {
 export class CloudRequestError extends Error {
   constructor(
     message: string,
+    /** The HTTP status, or null when no answer came (network error, timeout). */
     readonly status: number | null,
+    /** How long the cloud asked us to wait (429/503 `Retry-After`), when it said. */
+    readonly retryAfterMs: number | null = null,
+    /** The cloud's own explanation (its error body's message and details), or the start of the answer. */
+    readonly detail: string = message,
   ) {
     super(message);
     this.name = 'CloudRequestError';
@@ -22,17 +27,35 @@ export interface CloudClientOptions {
   timeoutMs?: number;
 }
 
-export async function postContribution(
-  request: ContributionRequest,
+/** `Retry-After` as milliseconds: delay-seconds or an HTTP date (RFC 9110 §10.2.3); null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: Date = new Date()): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? null : Math.max(0, date - now.getTime());
+}
+
+/**
+ * One JSON call to the cloud with the API key: the parsed answer, or a CloudRequestError carrying the status, the
+ * cloud's explanation and its Retry-After. Every client call to the cloud's JSON API goes through here.
+ */
+export async function cloudJson(
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
   options: CloudClientOptions,
-): Promise<ContributionReceipt> {
-  const url = new URL('/v1/contributions', options.serverUrl);
+  body?: unknown,
+): Promise<unknown> {
+  const url = new URL(path, options.serverUrl);
   let res: Response;
   try {
     res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${options.apiKey}` },
-      body: JSON.stringify(request),
+      method,
+      headers: {
+        authorization: `Bearer ${options.apiKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
     });
   } catch (error) {
@@ -47,18 +70,40 @@ export async function postContribution(
       if (parsed.data.details !== undefined)
         detail += ` ${JSON.stringify(parsed.data.details).slice(0, 500)}`;
     }
+    throw new CloudRequestError(
+      `${method} ${url.pathname}: ${res.status} ${detail}`,
+      res.status,
+      parseRetryAfter(res.headers.get('retry-after')),
+      detail,
+    );
+  }
+  const parsed = safeJson(text);
+  if (parsed === undefined)
+    throw new CloudRequestError(`${method} ${url.pathname}: the answer is not JSON`, res.status);
+  return parsed;
+}
+
+export async function postContribution(
+  request: ContributionRequest,
+  options: CloudClientOptions,
+): Promise<ContributionReceipt> {
+  try {
+    return ContributionReceiptSchema.parse(await cloudJson('POST', '/v1/contributions', options, request));
+  } catch (error) {
+    if (!(error instanceof CloudRequestError) || error.status === null || error.status < 400) throw error;
     const hint =
-      res.status === 401
+      error.status === 401
         ? ' (check the API key)'
-        : res.status === 403
+        : error.status === 403
           ? ' (the key needs the contribute scope)'
           : '';
     throw new CloudRequestError(
-      `the cloud refused the contribution: ${res.status} ${detail}${hint}`,
-      res.status,
+      `the cloud refused the contribution: ${error.status} ${error.detail}${hint}`,
+      error.status,
+      error.retryAfterMs,
+      error.detail,
     );
   }
-  return ContributionReceiptSchema.parse(JSON.parse(text));
 }
 
 function safeJson(text: string): unknown {

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { ContributionReceipt, ContributionRequest } from '@stash-sense/contracts';
-import { CloudRequestError } from './cloud-client.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CloudRequestError, cloudJson, parseRetryAfter } from './cloud-client.js';
 import { Outbox } from './outbox.js';
 import {
   backoffDelayMs,
@@ -164,4 +166,70 @@ test('a new run (ignoreSchedule) tries a queued entry at once, even before its s
   assert.equal(report.sent.length, 1);
   assert.equal(outbox.get(e.id)!.attempts, 10);
   outbox.close();
+});
+
+test('Retry-After: seconds or an HTTP date; the sender waits at least that long', async () => {
+  const now = new Date('2026-01-01T00:00:00Z');
+  assert.equal(parseRetryAfter('120', now), 120_000);
+  assert.equal(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now), 30_000);
+  assert.equal(parseRetryAfter('Wed, 31 Dec 2025 00:00:00 GMT', now), 0);
+  assert.equal(parseRetryAfter(null, now), null);
+  assert.equal(parseRetryAfter('soon', now), null);
+
+  const outbox = fresh();
+  let t = now.getTime();
+  const answers: (Error | ContributionReceipt)[] = [new CloudRequestError('429', 429, 90_000), receipt];
+  const post: PostContribution = async () => {
+    const a = answers.shift()!;
+    if (a instanceof Error) throw a;
+    return a;
+  };
+  outbox.enqueue(request('key-ra'), { endpoint: 'e', stashId: 's' });
+  const sleeps: number[] = [];
+  const report = await drain(outbox, {
+    cloud,
+    post,
+    now: () => new Date(t),
+    retryForMs: 120_000,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+  });
+  assert.deepEqual(sleeps, [90_000], 'the 90 s Retry-After, not the 2 s backoff');
+  assert.equal(report.sent.length, 1);
+  outbox.close();
+});
+
+test('cloudJson reads the status, the cloud explanation and Retry-After of a refusal from a real HTTP answer', async () => {
+  const server = createServer((req, res) => {
+    if (req.headers.authorization !== 'Bearer k') {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'unauthorized', message: 'bad key' }));
+      return;
+    }
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '7' });
+    res.end(JSON.stringify({ error: 'rate_limited', message: 'slow down' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await assert.rejects(cloudJson('GET', '/v1/x', { serverUrl, apiKey: 'k' }), (error: unknown) => {
+      assert.ok(error instanceof CloudRequestError);
+      assert.equal(error.status, 429);
+      assert.equal(error.retryAfterMs, 7000);
+      assert.equal(error.detail, 'slow down');
+      assert.ok(isRetryable(error));
+      return true;
+    });
+    await assert.rejects(cloudJson('GET', '/v1/x', { serverUrl, apiKey: 'wrong' }), (error: unknown) => {
+      assert.ok(error instanceof CloudRequestError);
+      assert.equal(error.status, 401);
+      assert.equal(error.retryAfterMs, null);
+      assert.ok(!isRetryable(error));
+      return true;
+    });
+  } finally {
+    server.close();
+  }
 });

@@ -1,7 +1,7 @@
 // Delivers the outbox to the cloud: POST /v1/contributions with the entry's own request, so every retry carries the
 // same idempotency key and a retry after a lost answer stores nothing twice (the cloud replays its answer).
-// 5xx, 408, 429, network errors and unreadable answers → retried with exponential backoff; any other 4xx → a
-// permanent failure, recorded with its reason and never retried.
+// 5xx, 408, 429, network errors and unreadable answers → retried with exponential backoff (longer when the cloud's
+// Retry-After asks for it); any other 4xx → a permanent failure, recorded with its reason and never retried.
 import type { ContributionReceipt, ContributionRequest } from '@stash-sense/contracts';
 import { type CloudClientOptions, CloudRequestError, postContribution } from './cloud-client.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
@@ -38,7 +38,8 @@ export function backoffDelayMs(attempts: number, config: BackoffConfig = SENDER_
 export function isRetryable(error: unknown): boolean {
   if (error instanceof CloudRequestError) {
     const s = error.status;
-    return s === null || s === 408 || s === 429 || s >= 500;
+    // null: no answer; below 400: an answer that could not be read (the cloud may have stored it; the key makes a retry safe).
+    return s === null || s < 400 || s === 408 || s === 429 || s >= 500;
   }
   return true; // an unreadable answer (proxy page, cut body): the cloud may have stored it; the key makes a retry safe
 }
@@ -100,7 +101,10 @@ export async function sendDue(outbox: Outbox, options: SendOptions): Promise<Sen
     } catch (error) {
       const message = (error as Error).message;
       if (isRetryable(error)) {
-        const next = new Date(now().getTime() + backoffDelayMs(attempts, options.backoff));
+        // The cloud's Retry-After (rate limit, maintenance) wins when it asks for longer than the backoff.
+        const retryAfterMs = error instanceof CloudRequestError ? (error.retryAfterMs ?? 0) : 0;
+        const wait = Math.max(backoffDelayMs(attempts, options.backoff), retryAfterMs);
+        const next = new Date(now().getTime() + wait);
         outbox.recordRetry(entry.id, attempts, message, next);
         report.retrying.push(outbox.get(entry.id)!);
       } else {

@@ -9,6 +9,7 @@ import {
   type SidecarModel,
 } from '@stash-sense/contracts';
 import { encodeEmbedding } from '@stash-sense/vectors';
+import { CloudRequestError, cloudJson } from '../contribute/cloud-client.js';
 import { HttpError } from '../server/http-error.js';
 import type { PersonFeedbackFace } from './stash-scene.service.js';
 
@@ -49,28 +50,22 @@ export async function sendFeedback(
     );
   if (!target.apiKey)
     throw new HttpError(503, "no cloud API key: set the plugin's cloud API key or STASH_SENSE_API_KEY");
-  const url = `${target.cloudUrl.replace(/\/+$/, '')}/v1/feedback`;
-  let response: Response;
+  let receipt: { id?: unknown; receivedAt?: unknown };
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${target.apiKey}` },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(target.timeoutMs ?? 20_000),
-    });
+    receipt = (await cloudJson(
+      'POST',
+      '/v1/feedback',
+      { serverUrl: target.cloudUrl, apiKey: target.apiKey, timeoutMs: target.timeoutMs ?? 20_000 },
+      body,
+    )) as { id?: unknown; receivedAt?: unknown };
   } catch (error) {
-    throw new HttpError(502, `cannot reach the cloud at ${url}: ${(error as Error).message}`);
+    if (!(error instanceof CloudRequestError)) throw error;
+    throw new HttpError(
+      502,
+      error.status === null
+        ? error.message
+        : `the cloud refused the feedback (HTTP ${error.status}): ${error.detail}`,
+    );
   }
-  const text = await response.text();
-  if (!response.ok) {
-    let message = text.slice(0, 300);
-    try {
-      message = (JSON.parse(text) as { message?: string }).message ?? message;
-    } catch {
-      // not JSON: keep the text
-    }
-    throw new HttpError(502, `the cloud refused the feedback (HTTP ${response.status}): ${message}`);
-  }
-  const receipt = JSON.parse(text) as { id?: unknown; receivedAt?: unknown };
   return { id: String(receipt.id ?? ''), receivedAt: String(receipt.receivedAt ?? '') };
 }
