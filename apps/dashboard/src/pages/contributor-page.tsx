@@ -8,6 +8,7 @@ import { ChartFigure, COLORS, Stat } from '../components/charts';
 import { ConfirmAction } from '../components/confirm-action';
 import { Pager, useCursor, useFilters } from '../components/pager';
 import { Load } from '../components/states';
+import { SelectFilter } from '../components/select-filter';
 import { num, pct, when, words } from '../format';
 
 export function ContributorPage() {
@@ -224,17 +225,13 @@ function History({ userId, byStatus }: { userId: string; byStatus: Record<string
           .join(' · ') || 'No contribution yet.'}
       </p>
       <div className="filters">
-        <label>
-          Status
-          <select value={values.status} onChange={(e) => set('status', e.target.value)}>
-            <option value="">any</option>
-            {ContributionStatusSchema.options.map((s) => (
-              <option key={s} value={s}>
-                {words(s)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter
+          label="Status"
+          value={values.status}
+          options={ContributionStatusSchema.options}
+          show={words}
+          onChange={(v) => set('status', v)}
+        />
       </div>
       <Load result={result} what="the contribution history">
         {(page) => (

@@ -5,6 +5,7 @@ import { useApi } from '../api/use-api';
 import { Pager, useCursor, useFilters } from '../components/pager';
 import { SearchBox } from '../components/search-box';
 import { Load } from '../components/states';
+import { SelectFilter } from '../components/select-filter';
 import { num, pct, when } from '../format';
 
 export function ContributorsPage() {
@@ -31,32 +32,25 @@ export function ContributorsPage() {
           value={values.query}
           onSearch={(v) => set('query', v)}
         />
-        <label>
-          Status
-          <select value={values.status} onChange={(e) => set('status', e.target.value)}>
-            <option value="">any</option>
-            {UserStatusSchema.options.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Role
-          <select value={values.role} onChange={(e) => set('role', e.target.value)}>
-            <option value="">any</option>
-            {UserRoleSchema.options.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Reputation
-          <select value={values.flagged} onChange={(e) => set('flagged', e.target.value)}>
-            <option value="">any</option>
-            <option value="true">flagged</option>
-            <option value="false">not flagged</option>
-          </select>
-        </label>
+        <SelectFilter
+          label="Status"
+          value={values.status}
+          options={UserStatusSchema.options}
+          onChange={(v) => set('status', v)}
+        />
+        <SelectFilter
+          label="Role"
+          value={values.role}
+          options={UserRoleSchema.options}
+          onChange={(v) => set('role', v)}
+        />
+        <SelectFilter
+          label="Reputation"
+          value={values.flagged}
+          options={['true', 'false'] as const}
+          show={(v) => (v === 'true' ? 'flagged' : 'not flagged')}
+          onChange={(v) => set('flagged', v)}
+        />
       </div>
       <Load result={result} what="contributors">
         {(page) => (

@@ -4,6 +4,7 @@ import { adminApi } from '../api/endpoints';
 import { useApi } from '../api/use-api';
 import { Pager, useCursor, useFilters } from '../components/pager';
 import { Load } from '../components/states';
+import { SelectFilter } from '../components/select-filter';
 import { when, words } from '../format';
 
 const FILTERS = ['status', 'kind', 'performer', 'contributor'] as const;
@@ -36,27 +37,20 @@ export function ModerationPage() {
         aria-label="Filter the queue"
         onSubmit={(e) => e.preventDefault()}
       >
-        <label>
-          Status
-          <select value={status} onChange={(e) => set('status', e.target.value)}>
-            {ModerationStatusSchema.options.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Kind
-          <select value={values.kind} onChange={(e) => set('kind', e.target.value)}>
-            <option value="">any</option>
-            {ModerationKindSchema.options.map((k) => (
-              <option key={k} value={k}>
-                {words(k)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter
+          label="Status"
+          value={status}
+          options={ModerationStatusSchema.options}
+          anyLabel={null}
+          onChange={(v) => set('status', v)}
+        />
+        <SelectFilter
+          label="Kind"
+          value={values.kind}
+          options={ModerationKindSchema.options}
+          show={words}
+          onChange={(v) => set('kind', v)}
+        />
         <label>
           Performer id
           <input

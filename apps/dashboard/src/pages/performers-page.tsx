@@ -4,6 +4,7 @@ import { useApi } from '../api/use-api';
 import { Pager, useCursor, useFilters } from '../components/pager';
 import { SearchBox } from '../components/search-box';
 import { Load } from '../components/states';
+import { SelectFilter } from '../components/select-filter';
 import { num, words } from '../format';
 
 const STATES = ['established', 'awaiting_agreement', 'conflict'] as const;
@@ -32,17 +33,13 @@ export function PerformersPage() {
           value={values.query}
           onSearch={(v) => set('query', v)}
         />
-        <label>
-          Consensus
-          <select value={values.state} onChange={(e) => set('state', e.target.value)}>
-            <option value="">any</option>
-            {STATES.map((s) => (
-              <option key={s} value={s}>
-                {words(s)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter
+          label="Consensus"
+          value={values.state}
+          options={STATES}
+          show={words}
+          onChange={(v) => set('state', v)}
+        />
       </div>
       <Load result={result} what="performers">
         {(page) => (
