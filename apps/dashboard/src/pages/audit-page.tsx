@@ -5,6 +5,7 @@ import { useApi } from '../api/use-api';
 import { Pager, useCursor, useFilters } from '../components/pager';
 import { FilterInput } from '../components/filter-input';
 import { Load } from '../components/states';
+import { ListTable } from '../components/list-table';
 import { person, when } from '../format';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -100,67 +101,49 @@ export function AuditPage() {
       <Load result={result} what="the audit log">
         {(page) => (
           <>
-            <table className="list">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Details</th>
-                  <th scope="col">IP</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((e) => (
-                  <tr key={e.id}>
-                    <td>{when(e.createdAt)}</td>
-                    <td>
-                      {e.actor ? (
-                        <button
-                          type="button"
-                          className="link-button"
-                          onClick={() => set('actor', e.actor!.id)}
-                        >
-                          {person(e.actor)}
-                        </button>
-                      ) : (
-                        'system'
-                      )}
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        className="link-button"
-                        title="Show only this action"
-                        onClick={() => set('action', e.action)}
-                      >
-                        {e.action}
+            <ListTable
+              headers={['When', 'Who', 'Action', 'Target', 'Details', 'IP']}
+              empty="No entry matches."
+            >
+              {page.items.map((e) => (
+                <tr key={e.id}>
+                  <td>{when(e.createdAt)}</td>
+                  <td>
+                    {e.actor ? (
+                      <button type="button" className="link-button" onClick={() => set('actor', e.actor!.id)}>
+                        {person(e.actor)}
                       </button>
-                    </td>
-                    <td>
-                      <Target e={e} />
-                    </td>
-                    <td>
-                      {Object.keys(e.details).length > 0 ? (
-                        <details>
-                          <summary>{Object.keys(e.details).slice(0, 3).join(', ')}</summary>
-                          <pre>{JSON.stringify(e.details, null, 2)}</pre>
-                        </details>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                    <td className="mono">{e.ip ?? '—'}</td>
-                  </tr>
-                ))}
-                {page.items.length === 0 && (
-                  <tr>
-                    <td colSpan={6}>No entry matches.</td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
+                    ) : (
+                      'system'
+                    )}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="link-button"
+                      title="Show only this action"
+                      onClick={() => set('action', e.action)}
+                    >
+                      {e.action}
+                    </button>
+                  </td>
+                  <td>
+                    <Target e={e} />
+                  </td>
+                  <td>
+                    {Object.keys(e.details).length > 0 ? (
+                      <details>
+                        <summary>{Object.keys(e.details).slice(0, 3).join(', ')}</summary>
+                        <pre>{JSON.stringify(e.details, null, 2)}</pre>
+                      </details>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                  <td className="mono">{e.ip ?? '—'}</td>
+                </tr>
+              ))}
+            </ListTable>
             <Pager paging={paging} nextCursor={page.nextCursor} count={page.items.length} />
           </>
         )}

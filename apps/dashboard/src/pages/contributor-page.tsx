@@ -9,6 +9,7 @@ import { ConfirmAction } from '../components/confirm-action';
 import { Pager, useCursor, useFilters } from '../components/pager';
 import { Load } from '../components/states';
 import { SelectFilter } from '../components/select-filter';
+import { ListTable } from '../components/list-table';
 import { num, pct, when, words } from '../format';
 
 export function ContributorPage() {
@@ -154,53 +155,40 @@ function ContributorView({ c, reload }: { c: AdminContributorDetail; reload(): v
 
       <section aria-labelledby="keys-title">
         <h2 id="keys-title">API keys</h2>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Prefix</th>
-              <th scope="col">Scopes</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">State</th>
+        <ListTable
+          className={null}
+          headers={['Name', 'Prefix', 'Scopes', 'Created', 'Last used', 'State']}
+          empty="No API key."
+        >
+          {c.apiKeys.map((k) => (
+            <tr key={k.id}>
+              <td>{k.name}</td>
+              <td className="mono">{k.prefix}…</td>
+              <td>{k.scopes.join(', ')}</td>
+              <td>{when(k.createdAt)}</td>
+              <td>{when(k.lastUsedAt)}</td>
+              <td>
+                {k.revokedAt ? (
+                  `revoked ${when(k.revokedAt)}`
+                ) : (
+                  <ConfirmAction
+                    label={adminOnly ? 'Revoke (admins only)' : 'Revoke'}
+                    title={`Revoke the key ${k.name} (${k.prefix}…)?`}
+                    danger
+                    disabled={!isAdmin}
+                    onConfirm={async () => {
+                      const r = await adminApi.contributors.revokeKey(k.id);
+                      return `Key ${r.name} (${r.prefix}…) revoked ${when(r.revokedAt)}. Written to the audit log.`;
+                    }}
+                    onDone={reload}
+                  >
+                    Programs using this key are refused from now on.
+                  </ConfirmAction>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {c.apiKeys.map((k) => (
-              <tr key={k.id}>
-                <td>{k.name}</td>
-                <td className="mono">{k.prefix}…</td>
-                <td>{k.scopes.join(', ')}</td>
-                <td>{when(k.createdAt)}</td>
-                <td>{when(k.lastUsedAt)}</td>
-                <td>
-                  {k.revokedAt ? (
-                    `revoked ${when(k.revokedAt)}`
-                  ) : (
-                    <ConfirmAction
-                      label={adminOnly ? 'Revoke (admins only)' : 'Revoke'}
-                      title={`Revoke the key ${k.name} (${k.prefix}…)?`}
-                      danger
-                      disabled={!isAdmin}
-                      onConfirm={async () => {
-                        const r = await adminApi.contributors.revokeKey(k.id);
-                        return `Key ${r.name} (${r.prefix}…) revoked ${when(r.revokedAt)}. Written to the audit log.`;
-                      }}
-                      onDone={reload}
-                    >
-                      Programs using this key are refused from now on.
-                    </ConfirmAction>
-                  )}
-                </td>
-              </tr>
-            ))}
-            {c.apiKeys.length === 0 && (
-              <tr>
-                <td colSpan={6}>No API key.</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       </section>
 
       <History userId={c.id} byStatus={c.contributionsByStatus} />
@@ -236,45 +224,32 @@ function History({ userId, byStatus }: { userId: string; byStatus: Record<string
       <Load result={result} what="the contribution history">
         {(page) => (
           <>
-            <table className="list">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Performer</th>
-                  <th scope="col">Scene</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Faces (trusted / pending / rejected)</th>
+            <ListTable
+              headers={['When', 'Performer', 'Scene', 'Status', 'Faces (trusted / pending / rejected)']}
+              empty="No contribution matches."
+            >
+              {page.items.map((h) => (
+                <tr key={h.id}>
+                  <td>{when(h.createdAt)}</td>
+                  <td>
+                    <Link to={`/performers/${h.performer.id}`}>{h.performer.name}</Link>
+                  </td>
+                  <td>
+                    <a href={h.scene.url} target="_blank" rel="noreferrer noopener">
+                      {h.scene.title ?? h.scene.stashId}
+                    </a>{' '}
+                    <span className="muted">{h.scene.endpoint.name}</span>
+                  </td>
+                  <td>
+                    {words(h.status)}
+                    {h.statusReason && <div className="muted">{h.statusReason}</div>}
+                  </td>
+                  <td className="num">
+                    {h.faces.trusted} / {h.faces.pending} / {h.faces.rejected}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {page.items.map((h) => (
-                  <tr key={h.id}>
-                    <td>{when(h.createdAt)}</td>
-                    <td>
-                      <Link to={`/performers/${h.performer.id}`}>{h.performer.name}</Link>
-                    </td>
-                    <td>
-                      <a href={h.scene.url} target="_blank" rel="noreferrer noopener">
-                        {h.scene.title ?? h.scene.stashId}
-                      </a>{' '}
-                      <span className="muted">{h.scene.endpoint.name}</span>
-                    </td>
-                    <td>
-                      {words(h.status)}
-                      {h.statusReason && <div className="muted">{h.statusReason}</div>}
-                    </td>
-                    <td className="num">
-                      {h.faces.trusted} / {h.faces.pending} / {h.faces.rejected}
-                    </td>
-                  </tr>
-                ))}
-                {page.items.length === 0 && (
-                  <tr>
-                    <td colSpan={5}>No contribution matches.</td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
+              ))}
+            </ListTable>
             <Pager paging={paging} nextCursor={page.nextCursor} count={page.items.length} />
           </>
         )}

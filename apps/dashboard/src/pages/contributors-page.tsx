@@ -6,6 +6,7 @@ import { Pager, useCursor, useFilters } from '../components/pager';
 import { SearchBox } from '../components/search-box';
 import { Load } from '../components/states';
 import { SelectFilter } from '../components/select-filter';
+import { ListTable } from '../components/list-table';
 import { num, pct, when } from '../format';
 
 export function ContributorsPage() {
@@ -55,45 +56,30 @@ export function ContributorsPage() {
       <Load result={result} what="contributors">
         {(page) => (
           <>
-            <table className="list">
-              <thead>
-                <tr>
-                  <th scope="col">Account</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Reputation</th>
-                  <th scope="col">Agreement</th>
-                  <th scope="col">Trusted faces</th>
-                  <th scope="col">Since</th>
+            <ListTable
+              headers={['Account', 'Role', 'Status', 'Reputation', 'Agreement', 'Trusted faces', 'Since']}
+              empty="No account matches."
+            >
+              {page.items.map((c) => (
+                <tr key={c.id}>
+                  <td>
+                    <Link to={`/contributors/${c.id}`}>{c.email}</Link>
+                    {c.displayName && <div className="muted">{c.displayName}</div>}
+                  </td>
+                  <td>{c.role}</td>
+                  <td>
+                    <span className={`badge badge-${c.status}`}>{c.status}</span>
+                  </td>
+                  <td className="num">
+                    {pct(c.reputation)}
+                    {c.reputationFlagged && <span className="badge badge-warn">flagged</span>}
+                  </td>
+                  <td className="num">{pct(c.agreementRate)}</td>
+                  <td className="num">{num(c.trustedFaces)}</td>
+                  <td>{when(c.createdAt)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {page.items.map((c) => (
-                  <tr key={c.id}>
-                    <td>
-                      <Link to={`/contributors/${c.id}`}>{c.email}</Link>
-                      {c.displayName && <div className="muted">{c.displayName}</div>}
-                    </td>
-                    <td>{c.role}</td>
-                    <td>
-                      <span className={`badge badge-${c.status}`}>{c.status}</span>
-                    </td>
-                    <td className="num">
-                      {pct(c.reputation)}
-                      {c.reputationFlagged && <span className="badge badge-warn">flagged</span>}
-                    </td>
-                    <td className="num">{pct(c.agreementRate)}</td>
-                    <td className="num">{num(c.trustedFaces)}</td>
-                    <td>{when(c.createdAt)}</td>
-                  </tr>
-                ))}
-                {page.items.length === 0 && (
-                  <tr>
-                    <td colSpan={7}>No account matches.</td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
+              ))}
+            </ListTable>
             <Pager paging={paging} nextCursor={page.nextCursor} count={page.items.length} />
           </>
         )}

@@ -9,6 +9,7 @@ import { ConfirmAction } from '../components/confirm-action';
 import { Pager, useCursor, useFilters } from '../components/pager';
 import { FilterInput } from '../components/filter-input';
 import { Load } from '../components/states';
+import { ListTable } from '../components/list-table';
 import { bytes, num, person, when } from '../format';
 
 const BUCKETS = ['1', '2-3', '4-5', '6-10', '11+'] as const;
@@ -230,59 +231,52 @@ export function IndexesPage() {
           const shown = page.items.find((v) => v.version === values.version) ?? page.items[0];
           return (
             <>
-              <table className="list">
-                <thead>
-                  <tr>
-                    <th scope="col">Version</th>
-                    <th scope="col">Model</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Performers</th>
-                    <th scope="col">Faces</th>
-                    <th scope="col">Size</th>
-                    <th scope="col">Published</th>
-                    <th scope="col">Actions</th>
+              <ListTable
+                headers={[
+                  'Version',
+                  'Model',
+                  'Status',
+                  'Performers',
+                  'Faces',
+                  'Size',
+                  'Published',
+                  'Actions',
+                ]}
+                empty="No version published yet."
+              >
+                {page.items.map((v) => (
+                  <tr key={v.version} aria-current={shown?.version === v.version ? 'true' : undefined}>
+                    <td>
+                      <button
+                        type="button"
+                        className="link-button"
+                        aria-pressed={shown?.version === v.version}
+                        onClick={() => set('version', v.version)}
+                      >
+                        {v.version}
+                      </button>
+                      {v.latest && <span className="badge badge-ok">latest</span>}
+                    </td>
+                    <td>{v.model.name}</td>
+                    <td>
+                      <span className={`badge badge-${v.status}`}>{v.status}</span>
+                      {v.withdrawnReason && (
+                        <div className="muted">
+                          {v.withdrawnReason}
+                          {v.withdrawnBy && ` (${v.withdrawnBy.email})`}
+                        </div>
+                      )}
+                    </td>
+                    <td className="num">{num(v.counts.performers)}</td>
+                    <td className="num">{num(v.counts.faces)}</td>
+                    <td className="num">{bytes(v.sizeBytes)}</td>
+                    <td>{when(v.createdAt)}</td>
+                    <td>
+                      <VersionActions v={v} isAdmin={isAdmin} onDone={reload} />
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((v) => (
-                    <tr key={v.version} aria-current={shown?.version === v.version ? 'true' : undefined}>
-                      <td>
-                        <button
-                          type="button"
-                          className="link-button"
-                          aria-pressed={shown?.version === v.version}
-                          onClick={() => set('version', v.version)}
-                        >
-                          {v.version}
-                        </button>
-                        {v.latest && <span className="badge badge-ok">latest</span>}
-                      </td>
-                      <td>{v.model.name}</td>
-                      <td>
-                        <span className={`badge badge-${v.status}`}>{v.status}</span>
-                        {v.withdrawnReason && (
-                          <div className="muted">
-                            {v.withdrawnReason}
-                            {v.withdrawnBy && ` (${v.withdrawnBy.email})`}
-                          </div>
-                        )}
-                      </td>
-                      <td className="num">{num(v.counts.performers)}</td>
-                      <td className="num">{num(v.counts.faces)}</td>
-                      <td className="num">{bytes(v.sizeBytes)}</td>
-                      <td>{when(v.createdAt)}</td>
-                      <td>
-                        <VersionActions v={v} isAdmin={isAdmin} onDone={reload} />
-                      </td>
-                    </tr>
-                  ))}
-                  {page.items.length === 0 && (
-                    <tr>
-                      <td colSpan={8}>No version published yet.</td>
-                    </tr>
-                  )}
-                </tbody>
-              </table>
+                ))}
+              </ListTable>
               <Pager paging={paging} nextCursor={page.nextCursor} count={page.items.length} />
               {shown && (
                 <section aria-labelledby="version-detail">

@@ -4,6 +4,7 @@ import { useApi } from '../api/use-api';
 import { LinkRow } from '../components/link-row';
 import { Pager, useCursor, useFilters } from '../components/pager';
 import { Load } from '../components/states';
+import { ListTable } from '../components/list-table';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -59,28 +60,14 @@ export function LinksPage() {
       <Load result={result} what="link suggestions">
         {(page) => (
           <>
-            <table className="list">
-              <thead>
-                <tr>
-                  <th scope="col">Performer</th>
-                  <th scope="col">Performer</th>
-                  <th scope="col">Centroid distance</th>
-                  <th scope="col">Model</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Decision</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((l) => (
-                  <LinkRow key={l.id} link={l} onDone={result.reload} />
-                ))}
-                {page.items.length === 0 && (
-                  <tr>
-                    <td colSpan={6}>No {status} suggestion.</td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
+            <ListTable
+              headers={['Performer', 'Performer', 'Centroid distance', 'Model', 'Status', 'Decision']}
+              empty={`No ${status} suggestion.`}
+            >
+              {page.items.map((l) => (
+                <LinkRow key={l.id} link={l} onDone={result.reload} />
+              ))}
+            </ListTable>
             <Pager paging={paging} nextCursor={page.nextCursor} count={page.items.length} />
           </>
         )}

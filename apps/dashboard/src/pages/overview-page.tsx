@@ -17,6 +17,7 @@ import { adminApi } from '../api/endpoints';
 import { useApi } from '../api/use-api';
 import { ChartFigure, COLORS, Stat } from '../components/charts';
 import { Load } from '../components/states';
+import { ListTable } from '../components/list-table';
 import { bytes, num, when, words } from '../format';
 
 export function OverviewPage() {
@@ -227,37 +228,24 @@ export function OverviewPage() {
 
               <section aria-labelledby="latest-title">
                 <h2 id="latest-title">Latest index versions</h2>
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Model</th>
-                      <th scope="col">Version</th>
-                      <th scope="col">Performers</th>
-                      <th scope="col">Faces</th>
-                      <th scope="col">Size</th>
-                      <th scope="col">Published</th>
+                <ListTable
+                  className={null}
+                  headers={['Model', 'Version', 'Performers', 'Faces', 'Size', 'Published']}
+                  empty="No index published yet."
+                >
+                  {o.latestIndexes.map((v) => (
+                    <tr key={v.version}>
+                      <td>{v.model.name}</td>
+                      <td>
+                        <Link to={`/indexes?version=${encodeURIComponent(v.version)}`}>{v.version}</Link>
+                      </td>
+                      <td className="num">{num(v.counts.performers)}</td>
+                      <td className="num">{num(v.counts.faces)}</td>
+                      <td className="num">{bytes(v.sizeBytes)}</td>
+                      <td>{when(v.createdAt)}</td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {o.latestIndexes.map((v) => (
-                      <tr key={v.version}>
-                        <td>{v.model.name}</td>
-                        <td>
-                          <Link to={`/indexes?version=${encodeURIComponent(v.version)}`}>{v.version}</Link>
-                        </td>
-                        <td className="num">{num(v.counts.performers)}</td>
-                        <td className="num">{num(v.counts.faces)}</td>
-                        <td className="num">{bytes(v.sizeBytes)}</td>
-                        <td>{when(v.createdAt)}</td>
-                      </tr>
-                    ))}
-                    {o.latestIndexes.length === 0 && (
-                      <tr>
-                        <td colSpan={6}>No index published yet.</td>
-                      </tr>
-                    )}
-                  </tbody>
-                </table>
+                  ))}
+                </ListTable>
               </section>
               <p className="muted">Figures as of {when(o.generatedAt)}.</p>
             </>

@@ -16,6 +16,7 @@ import { useApi } from '../api/use-api';
 import { ChartFigure, COLORS, Stat } from '../components/charts';
 import { LinkRow } from '../components/link-row';
 import { Load } from '../components/states';
+import { ListTable } from '../components/list-table';
 import { num, pct, when, words } from '../format';
 
 export function PerformerPage() {
@@ -137,27 +138,15 @@ function PerformerView({ p, reload }: { p: AdminPerformerDetail; reload(): void 
 
       <section aria-labelledby="links-title">
         <h2 id="links-title">Link suggestions across stash-boxes</h2>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Other performer</th>
-              <th scope="col">Centroid distance</th>
-              <th scope="col">Model</th>
-              <th scope="col">Status</th>
-              <th scope="col">Decision</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.linkSuggestions.map((l) => (
-              <LinkRow key={l.id} link={l} self={p.id} onDone={reload} />
-            ))}
-            {p.linkSuggestions.length === 0 && (
-              <tr>
-                <td colSpan={5}>No suggestion.</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+        <ListTable
+          className={null}
+          headers={['Other performer', 'Centroid distance', 'Model', 'Status', 'Decision']}
+          empty="No suggestion."
+        >
+          {p.linkSuggestions.map((l) => (
+            <LinkRow key={l.id} link={l} self={p.id} onDone={reload} />
+          ))}
+        </ListTable>
       </section>
 
       <section aria-labelledby="contributors-title">

@@ -5,6 +5,7 @@ import { Pager, useCursor, useFilters } from '../components/pager';
 import { SearchBox } from '../components/search-box';
 import { Load } from '../components/states';
 import { SelectFilter } from '../components/select-filter';
+import { ListTable } from '../components/list-table';
 import { num, words } from '../format';
 
 const STATES = ['established', 'awaiting_agreement', 'conflict'] as const;
@@ -44,34 +45,22 @@ export function PerformersPage() {
       <Load result={result} what="performers">
         {(page) => (
           <>
-            <table className="list">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Stash-box ids</th>
-                  <th scope="col">Consensus</th>
-                  <th scope="col">Trusted faces</th>
+            <ListTable
+              headers={['Name', 'Stash-box ids', 'Consensus', 'Trusted faces']}
+              empty="No performer matches."
+            >
+              {page.items.map((p) => (
+                <tr key={p.id}>
+                  <td>
+                    <Link to={`/performers/${p.id}`}>{p.name}</Link>
+                    {p.disambiguation && <span className="muted"> ({p.disambiguation})</span>}
+                  </td>
+                  <td>{p.stashIds.map((s) => s.endpoint.name).join(', ')}</td>
+                  <td>{p.consensusState ? words(p.consensusState) : '—'}</td>
+                  <td className="num">{num(p.trustedFaces)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {page.items.map((p) => (
-                  <tr key={p.id}>
-                    <td>
-                      <Link to={`/performers/${p.id}`}>{p.name}</Link>
-                      {p.disambiguation && <span className="muted"> ({p.disambiguation})</span>}
-                    </td>
-                    <td>{p.stashIds.map((s) => s.endpoint.name).join(', ')}</td>
-                    <td>{p.consensusState ? words(p.consensusState) : '—'}</td>
-                    <td className="num">{num(p.trustedFaces)}</td>
-                  </tr>
-                ))}
-                {page.items.length === 0 && (
-                  <tr>
-                    <td colSpan={4}>No performer matches.</td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
+              ))}
+            </ListTable>
             <Pager paging={paging} nextCursor={page.nextCursor} count={page.items.length} />
           </>
         )}
