@@ -82,10 +82,11 @@ export const PIPELINE_DEFAULTS = {
     /** Frames are decoded at most this wide (issue spec): 720p keeps 40-px faces detectable at a quarter of 4K's cost. */
     maxWidth: 1280,
     /**
-     * ffmpeg processes at once. One: a process decodes its frames on one core (decoder threads 1) while face detection
-     * runs on the other core of the 2-core target machines; two processes measured no faster (docs/benchmarks.md).
+     * ffmpeg processes at once, one per core of the 2-core target machines: a process decodes its frames one after
+     * another on one core (decoder threads 1), so a second one uses the other core while detection is idle; measured
+     * 6.5 → 4.2 s for 60 frames of a 20-min 1080p video on 2 quiet cores (docs/benchmarks.md).
      */
-    concurrency: 1,
+    concurrency: 2,
     /**
      * Frames sampled at least this far apart are taken at the keyframe at or before each time (fast seek, one keyframe
      * decoded per frame); closer frames are decoded exactly (from the keyframe up to the time), or several samples would
@@ -94,10 +95,11 @@ export const PIPELINE_DEFAULTS = {
     keyframeSeekMinSpacingSec: 10,
     /**
      * One ffmpeg process opens one input per frame, all at once, so its memory grows with the frames it takes. A
-     * single-threaded H.264 decoder measured ≈ 17 MiB per 1080p input (≈ 6 frames of YUV 4:2:0), so this budget lets
-     * a process take 14 frames of 1080p, 3 of 4K and (capped) 20 of 720p (docs/benchmarks.md).
+     * single-threaded H.264 decoder measured ≈ 17–20 MiB per 1080p input (≈ 6 frames of YUV 4:2:0), so this budget
+     * lets a process take 10 frames of 1080p, 2 of 4K and (capped) 20 of 720p; with 2 processes at once the decoders
+     * stay under ≈ 400 MiB (docs/benchmarks.md).
      */
-    decoderMemoryBudgetMiB: 256,
+    decoderMemoryBudgetMiB: 192,
     /** Bounds for the frames per process: more frames per process share its start-up cost (≈ 0.17 s of CPU each). */
     maxFramesPerProcess: 20,
     /** Give up on an http(s) input that sends nothing for this long. */

@@ -181,8 +181,8 @@ describe('parseShowinfoLine', () => {
 
 describe('framesPerProcess and planBatches', () => {
   it('keeps the decoders of one process within the memory budget', () => {
-    assert.equal(framesPerProcess(1920, 1080), 14);
-    assert.equal(framesPerProcess(3840, 2160), 3);
+    assert.equal(framesPerProcess(1920, 1080), 10);
+    assert.equal(framesPerProcess(3840, 2160), 2);
     assert.equal(framesPerProcess(1280, 720), 20);
     assert.equal(framesPerProcess(15360, 8640), 1);
   });

@@ -35,7 +35,7 @@ export interface FrameSamplingOptions {
   signal?: AbortSignal;
   /** HTTP headers for http(s) inputs (e.g. a Stash API key). */
   headers?: Record<string, string>;
-  /** ffmpeg processes decoding at once. Default 1 (PIPELINE_DEFAULTS.video.concurrency). */
+  /** ffmpeg processes decoding at once. Default 2 (PIPELINE_DEFAULTS.video.concurrency). */
   concurrency?: number;
   /** Seeking: default `keyframe` when the frames are at least keyframeSeekMinSpacingSec apart, else `accurate`. */
   seek?: SeekMode;
