@@ -396,64 +396,73 @@ export function registerStashSenseCompatPaths(registry: OpenAPIRegistry, errors:
       }),
     },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/identify/image',
-    summary: 'Identify the faces of a Stash image by its id',
-    description:
-      compat + 'The sidecar reads the image from Stash (findImage) and downloads it with the ApiKey header.',
-    request: { body: { required: true, ...json(StashSenseImageRequestSchema) } },
-    responses: {
-      200: { description: 'Faces and matches', ...json(StashSenseImageResponseSchema) },
-      ...errors(stashErrors),
+  // The POST calls that read from Stash: a JSON body, one success answer, Stash's errors.
+  const stashCalls: {
+    path: string;
+    summary: string;
+    description: string;
+    request: z.ZodType;
+    ok: string;
+    response: z.ZodType;
+  }[] = [
+    {
+      path: '/identify/image',
+      summary: 'Identify the faces of a Stash image by its id',
+      description:
+        compat +
+        'The sidecar reads the image from Stash (findImage) and downloads it with the ApiKey header.',
+      request: StashSenseImageRequestSchema,
+      ok: 'Faces and matches',
+      response: StashSenseImageResponseSchema,
     },
-  });
-  registry.registerPath({
-    method: 'post',
-    path: '/identify/gallery',
-    summary: 'Identify the performers of every image of a Stash gallery',
-    description:
-      compat +
-      'Every image of the gallery is analysed; a performer is kept when seen in ≥ 2 images or once with distance < 0.4.',
-    request: { body: { required: true, ...json(StashSenseGalleryRequestSchema) } },
-    responses: {
-      200: { description: 'Performers found', ...json(StashSenseGalleryResponseSchema) },
-      ...errors(stashErrors),
+    {
+      path: '/identify/gallery',
+      summary: 'Identify the performers of every image of a Stash gallery',
+      description:
+        compat +
+        'Every image of the gallery is analysed; a performer is kept when seen in ≥ 2 images or once with distance < 0.4.',
+      request: StashSenseGalleryRequestSchema,
+      ok: 'Performers found',
+      response: StashSenseGalleryResponseSchema,
     },
-  });
-  registry.registerPath({
-    method: 'post',
-    path: '/stash/search-performers',
-    summary: "Search the Stash library's performers by name",
-    description: compat,
-    request: { body: { required: true, ...json(StashSenseSearchPerformersRequestSchema) } },
-    responses: {
-      200: { description: 'Up to 10 performers, by name', ...json(StashSenseSearchPerformersResponseSchema) },
-      ...errors(stashErrors),
+    {
+      path: '/stash/search-performers',
+      summary: "Search the Stash library's performers by name",
+      description: compat,
+      request: StashSenseSearchPerformersRequestSchema,
+      ok: 'Up to 10 performers, by name',
+      response: StashSenseSearchPerformersResponseSchema,
     },
-  });
-  registry.registerPath({
-    method: 'post',
-    path: '/stash/create-performer',
-    summary: 'Create a performer in Stash from its stash-box id and add it to a scene',
-    description:
-      compat +
-      'Stash fetches the performer from the stash-box with its own stash-box settings (scrapeSinglePerformer), so the stash-box API keys never reach the sidecar. A performer the library already has (by stash-box id) is reused.',
-    request: { body: { required: true, ...json(StashSenseCreatePerformerRequestSchema) } },
-    responses: {
-      200: { description: 'Created (or found) and added', ...json(StashSenseCreatePerformerResponseSchema) },
-      ...errors(stashErrors),
+    {
+      path: '/stash/create-performer',
+      summary: 'Create a performer in Stash from its stash-box id and add it to a scene',
+      description:
+        compat +
+        'Stash fetches the performer from the stash-box with its own stash-box settings (scrapeSinglePerformer), so the stash-box API keys never reach the sidecar. A performer the library already has (by stash-box id) is reused.',
+      request: StashSenseCreatePerformerRequestSchema,
+      ok: 'Created (or found) and added',
+      response: StashSenseCreatePerformerResponseSchema,
     },
-  });
-  registry.registerPath({
-    method: 'post',
-    path: '/stash/link-performer',
-    summary: 'Add a library performer to a scene and merge stash-box ids into the performer',
-    description: compat,
-    request: { body: { required: true, ...json(StashSenseLinkPerformerRequestSchema) } },
-    responses: {
-      200: { description: 'Linked', ...json(StashSenseLinkPerformerResponseSchema) },
-      ...errors(stashErrors),
+    {
+      path: '/stash/link-performer',
+      summary: 'Add a library performer to a scene and merge stash-box ids into the performer',
+      description: compat,
+      request: StashSenseLinkPerformerRequestSchema,
+      ok: 'Linked',
+      response: StashSenseLinkPerformerResponseSchema,
     },
-  });
+  ];
+  for (const call of stashCalls) {
+    registry.registerPath({
+      method: 'post',
+      path: call.path,
+      summary: call.summary,
+      description: call.description,
+      request: { body: { required: true, ...json(call.request) } },
+      responses: {
+        200: { description: call.ok, ...json(call.response) },
+        ...errors(stashErrors),
+      },
+    });
+  }
 }
