@@ -16,7 +16,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DatabaseUpdateResultSchema, FaceIndexInfoSchema } from '@stash-sense/contracts';
+import {
+  DatabaseUpdateResultSchema,
+  FaceIndexInfoSchema,
+  StashSenseCheckUpdateResponseSchema,
+} from '@stash-sense/contracts';
 import { FACE_INDEX_FILES, FaceIndexWriter, SyntheticFaceSpace } from '@stash-sense/face-index';
 import { IndexServer, makeSigningKey, type TestSigningKey } from '../../../test/support/index-server.js';
 import { runUpdate } from '../src/index/index-updater.js';
@@ -452,7 +456,28 @@ describe('sidecar: POST /database/update and hot swap', () => {
       assert.equal(before.status, 200);
       assert.notEqual(before.best, 'Barack Obama', 'v1 does not know him');
 
+      // The stash-sense plugin's GET /database/check-update reads the same signed distribution.
+      const checkUpdate = async () => {
+        const r = await fetch(`${sidecar.url}/database/check-update`);
+        return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+      };
+      let check = await checkUpdate();
+      assert.equal(check.status, 200);
+      let state = StashSenseCheckUpdateResponseSchema.parse(check.body);
+      assert.deepEqual(
+        [state.current_version, state.latest_version, state.update_available, state.signature_verified],
+        ['2026.12.01-1', '2026.12.01-1', false, true],
+      );
+      assert.ok(!check.body.error, 'no truthy error key in a success body');
+
       await server.publish(built.v2, { deltaFrom: built.v1 });
+      check = await checkUpdate();
+      state = StashSenseCheckUpdateResponseSchema.parse(check.body);
+      assert.deepEqual(
+        [state.current_version, state.latest_version, state.update_available],
+        ['2026.12.01-1', '2026.12.02-1', true],
+      );
+      assert.ok(typeof state.download_size_mb === 'number' && state.download_size_mb >= 0);
       let updating = true;
       const results: { status: number; best: string | null }[] = [];
       const worker = async () => {
@@ -481,6 +506,9 @@ describe('sidecar: POST /database/update and hot swap', () => {
       // A refused update answers 409 with the reason; the index in use stays.
       server.keys = [key2];
       await server.publish(built.v3, { key: key2 });
+      check = await checkUpdate();
+      assert.equal(check.status, 409, 'a release signed by an untrusted key is not offered');
+      assert.match(String(check.body.detail), /not among your trusted keys/);
       response = await fetch(`${sidecar.url}/database/update`, { method: 'POST' });
       assert.equal(response.status, 409);
       const refused = DatabaseUpdateResultSchema.parse(await response.json());
