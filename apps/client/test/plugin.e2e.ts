@@ -5,8 +5,6 @@
 // request and Stash's scene. Screenshots go to $TEST_ARTIFACTS_DIR or test-results/plugin.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -21,6 +19,7 @@ import {
   startSidecarProcess,
   makeTwoPeopleScene,
   TWO_PEOPLE,
+  startFeedbackCloud,
 } from './support/client-fixtures.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -57,34 +56,9 @@ let work: string;
 let stash: StashFixtureServer;
 let sidecar: SidecarProcess;
 let browser: Browser;
-let cloud: Server;
-let cloudUrl: string;
-const cloudRequests: { authorization?: string; body: Record<string, unknown> }[] = [];
+let cloud: Awaited<ReturnType<typeof startFeedbackCloud>>;
 /** The sidecar's answer of the first test, replayed in the second one. */
 let sceneAnswer: unknown;
-
-/** A stand-in for the cloud's POST /v1/feedback. */
-function startCloud(): Promise<void> {
-  cloud = createServer((req, res) => {
-    let text = '';
-    req.on('data', (d) => (text += d));
-    req.on('end', () => {
-      cloudRequests.push({ authorization: req.headers.authorization, body: JSON.parse(text) });
-      res.writeHead(201, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          id: '7d1c2a4e-1f1e-4c4b-9a41-0c2f3e4d5a6b',
-          receivedAt: new Date().toISOString(),
-        }),
-      );
-    });
-  });
-  return new Promise((resolve) =>
-    cloud.listen(0, '127.0.0.1', () => {
-      cloudUrl = `http://127.0.0.1:${(cloud.address() as AddressInfo).port}`;
-      resolve();
-    }),
-  );
-}
 
 before(async () => {
   assert.ok(
@@ -95,7 +69,7 @@ before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   const { indexDir, video } = await makeTwoPeopleScene(work);
 
-  await startCloud();
+  cloud = await startFeedbackCloud();
   stash = await new StashFixtureServer().start();
   stash.addPerformer({
     id: '10',
@@ -127,7 +101,7 @@ before(async () => {
   stash.pluginSettings['stash-sense'] = {
     sidecarUrl: sidecar.url,
     contributeOptIn: true,
-    cloudUrl,
+    cloudUrl: cloud.url,
     cloudApiKey: 'ss_plugin_key',
   };
   browser = await chromium.launch({
@@ -225,11 +199,11 @@ describe('the Stash plugin on a scene page', () => {
     const sent = (await feedback).postDataJSON() as Record<string, unknown>;
     assert.equal(sent.endpoint, STASHDB);
     assert.equal(sent.stash_id, OBAMA);
-    assert.equal(sent.cloud_url, cloudUrl);
+    assert.equal(sent.cloud_url, cloud.url);
     await obamaRow.locator('.ss-not:has-text("Thanks: sent")').waitFor({ timeout: 20_000 });
-    assert.equal(cloudRequests.length, 1);
-    assert.equal(cloudRequests[0]!.authorization, 'Bearer ss_plugin_key');
-    assert.deepEqual(cloudRequests[0]!.body.performer, { endpoint: STASHDB, stashId: OBAMA });
+    assert.equal(cloud.requests.length, 1);
+    assert.equal(cloud.requests[0]!.authorization, 'Bearer ss_plugin_key');
+    assert.deepEqual(cloud.requests[0]!.body.performer, { endpoint: STASHDB, stashId: OBAMA });
     assert.deepEqual(pageErrors, []);
     await page.close();
   });

@@ -3,8 +3,6 @@
 // serves the scene's stream, and ffmpeg-made videos. Also adding performers to a scene through the sidecar.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -21,6 +19,7 @@ import {
   startSidecarProcess,
   makeTwoPeopleScene,
   TWO_PEOPLE,
+  startFeedbackCloud,
 } from './support/client-fixtures.js';
 
 const STASHDB = 'https://stashdb.org/graphql';
@@ -31,34 +30,8 @@ const API_KEY = 'stash-api-key';
 let work: string;
 let stash: StashFixtureServer;
 let sidecar: SidecarProcess;
-let cloud: Server;
-let cloudUrl: string;
-const cloudRequests: { authorization?: string; body: unknown }[] = [];
+let cloud: Awaited<ReturnType<typeof startFeedbackCloud>>;
 let analysis: { id: string; person: number; distance: number } | undefined;
-
-/** A stand-in for the cloud's POST /v1/feedback: records the request and answers a receipt. */
-function startCloud(): Promise<void> {
-  cloud = createServer((req, res) => {
-    let text = '';
-    req.on('data', (d) => (text += d));
-    req.on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/v1/feedback') return void res.writeHead(404).end();
-      cloudRequests.push({ authorization: req.headers.authorization, body: JSON.parse(text) });
-      res.writeHead(201, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          id: '7d1c2a4e-1f1e-4c4b-9a41-0c2f3e4d5a6b',
-          receivedAt: new Date().toISOString(),
-        }),
-      );
-    });
-  });
-  return new Promise((resolve) =>
-    cloud.listen(0, '127.0.0.1', () => {
-      cloudUrl = `http://127.0.0.1:${(cloud.address() as AddressInfo).port}`;
-      resolve();
-    }),
-  );
-}
 
 async function postJson(path: string, body: unknown): Promise<Response> {
   return fetch(`${sidecar.url}${path}`, {
@@ -72,7 +45,7 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'stash-sidecar-e2e-'));
   const { indexDir, video } = await makeTwoPeopleScene(work);
 
-  await startCloud();
+  cloud = await startFeedbackCloud();
   stash = await new StashFixtureServer({ apiKey: API_KEY }).start();
   stash.addPerformer({ id: '10', name: 'Barack Obama', stashIds: [{ endpoint: STASHDB, stashId: OBAMA }] });
   const file = { duration: 4, width: 960, height: 540, fingerprints: [{ type: 'oshash', value: 'abc' }] };
@@ -166,14 +139,14 @@ describe('POST /feedback ("Not this person")', () => {
       endpoint: STASHDB,
       stash_id: JOLIE,
       distance: analysis.distance,
-      cloud_url: cloudUrl,
+      cloud_url: cloud.url,
       api_key: 'ss_test_key',
     });
     const text = await response.text();
     assert.equal(response.status, 200, text);
-    assert.equal(cloudRequests.length, 1);
-    assert.equal(cloudRequests[0]!.authorization, 'Bearer ss_test_key');
-    const sent = FeedbackRequestSchema.parse(cloudRequests[0]!.body);
+    assert.equal(cloud.requests.length, 1);
+    assert.equal(cloud.requests[0]!.authorization, 'Bearer ss_test_key');
+    const sent = FeedbackRequestSchema.parse(cloud.requests[0]!.body);
     assert.deepEqual(sent.performer, { endpoint: STASHDB, stashId: JOLIE });
     const embedding = decodeEmbedding(sent.embedding, sent.encoding);
     assert.equal(embedding.length, 512);

@@ -2,6 +2,8 @@
 // labelled fixture photos (../shared/fixtures/faces; see its README for sources and licences) with real ffmpeg.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -144,6 +146,40 @@ export async function makeVideo(
     rmSync(list, { force: true });
   }
   return out;
+}
+
+/**
+ * A stand-in for the cloud's POST /v1/feedback on a loopback port: records each request (authorization header and
+ * JSON body) and answers a receipt; any other route gets 404.
+ */
+export async function startFeedbackCloud(): Promise<{
+  url: string;
+  requests: { authorization?: string; body: Record<string, unknown> }[];
+  close(): void;
+}> {
+  const requests: { authorization?: string; body: Record<string, unknown> }[] = [];
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (d) => (text += d));
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== '/v1/feedback') return void res.writeHead(404).end();
+      requests.push({ authorization: req.headers.authorization, body: JSON.parse(text) });
+      res
+        .writeHead(201, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({
+            id: '7d1c2a4e-1f1e-4c4b-9a41-0c2f3e4d5a6b',
+            receivedAt: new Date().toISOString(),
+          }),
+        );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => server.close(),
+  };
 }
 
 /** Stash-box ids of the two people of `makeTwoPeopleScene` (as if from StashDB). */
