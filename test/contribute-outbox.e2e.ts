@@ -182,20 +182,23 @@ describe('contribution outbox: network cut, lost answers, --all killed and resum
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** `contribute` for sample A's video, scene 0, performer 0, retrying for `retryFor` seconds. */
+  const contributeSampleA = (retryFor: string) => [
+    'contribute',
+    videos['sample-a']!,
+    ...analysis,
+    '--stash-box',
+    box.url,
+    '--scene',
+    sceneId(0),
+    '--performer',
+    performerId(0),
+    '--retry-for',
+    retryFor,
+  ];
+
   test('cloud unreachable → queued; answer lost → stored once; restored → sent with the same key', async () => {
-    const args = [
-      'contribute',
-      videos['sample-a']!,
-      ...analysis,
-      '--stash-box',
-      box.url,
-      '--scene',
-      sceneId(0),
-      '--performer',
-      performerId(0),
-      '--retry-for',
-      '0',
-    ];
+    const args = contributeSampleA('0');
     proxy.mode = 'refuse';
     const cut = await cli(args);
     assert.equal(cut.code, 0, cut.stderr);
@@ -236,22 +239,10 @@ describe('contribution outbox: network cut, lost answers, --all killed and resum
     const retries = () =>
       existsSync(outbox) ? readFileSync(outbox, 'utf8').split('"t":"retry"').length - 1 : 0;
     const retriesBefore = retries();
-    const child = runCli(
-      [
-        'contribute',
-        videos['sample-a']!,
-        ...analysis,
-        '--stash-box',
-        box.url,
-        '--scene',
-        sceneId(0),
-        '--performer',
-        performerId(0),
-        '--retry-for',
-        '60',
-      ],
-      { env: env(), timeoutMs: 240_000 },
-    );
+    const child = runCli(contributeSampleA('60'), {
+      env: env(),
+      timeoutMs: 240_000,
+    });
     // Restore the network once the CLI has failed at least once (its entry shows a try).
     const restore = (async () => {
       for (let i = 0; i < 600; i++) {
