@@ -9,10 +9,12 @@ import { parseArgs } from 'node:util';
 import { FacePipeline } from '../../apps/client/src/pipeline/index.js';
 import { embedFolder } from './embed-folder.js';
 import {
+  distanceSpread,
   openSet,
   pairDistances,
   rank1,
   verificationAtFar,
+  type DistanceSpread,
   type OpenSetResult,
   type VerificationPoint,
 } from './metrics.js';
@@ -30,6 +32,8 @@ export interface AccuracyReport {
   };
   detection: { galleryNoFace: number; probeNoFace: number; unreadable: number };
   verification: { genuinePairs: number; impostorPairs: number; at: VerificationPoint[] };
+  /** How far strangers are: sets the intrinsic dimension of the ANN benchmark's synthetic faces. */
+  impostorDistances: DistanceSpread;
   identification: { rank1: number; probes: number };
   openSet: OpenSetResult[];
   scenes: { rule: string; result: SceneScore };
@@ -81,6 +85,7 @@ await pipeline.close();
 const galleryPeople = new Set(gallery.filter((g) => g.embedding).map((g) => g.person));
 const { genuine, impostor } = pairDistances(gallery, probes);
 const at = [1e-2, 1e-3].map((far) => verificationAtFar(genuine, impostor, far));
+const impostorSpread = distanceSpread(impostor);
 const closed = rank1(gallery, probes);
 const open = at.map((v) => openSet(gallery, probes, v.threshold));
 // Scene rule: a loose per-face threshold (FAR 1e-2) with two votes, or one vote at the strict one (FAR 1e-3).
@@ -109,6 +114,7 @@ const report: AccuracyReport = {
     unreadable: [...gallery, ...probes].filter((x) => x.error).length,
   },
   verification: { genuinePairs: genuine.length, impostorPairs: impostor.length, at },
+  impostorDistances: impostorSpread,
   identification: { rank1: closed.rank1, probes: closed.probes },
   openSet: open,
   scenes: {
@@ -129,6 +135,9 @@ const lines = [
       `  TAR ${pct(v.tar)} at FAR ${v.far} (distance < ${v.threshold.toFixed(4)}, measured FAR ${v.measuredFar.toFixed(4)})` +
       (v.resolvable ? '' : ' — too few impostor pairs to resolve this FAR'),
   ),
+  `impostor distances: mean ${impostorSpread.mean.toFixed(3)}, std ${impostorSpread.std.toFixed(3)}, ` +
+    `1st / 5th percentile ${impostorSpread.p1.toFixed(3)} / ${impostorSpread.p5.toFixed(3)} ` +
+    `(effective dimension 1/std² ≈ ${impostorSpread.effectiveDimension.toFixed(0)})`,
   `rank-1 identification: ${pct(closed.rank1)} of ${closed.probes} probes of gallery people`,
   ...open.map(
     (o) =>

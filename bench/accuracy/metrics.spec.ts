@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  distanceSpread,
   nearest,
   openSet,
   pairDistances,
@@ -126,5 +127,18 @@ describe('scenes', () => {
       assert.equal(v, r2());
       assert.ok(v >= 0 && v < 1);
     }
+  });
+});
+
+describe('distanceSpread', () => {
+  it('gives mean, sample standard deviation, low percentiles and 1/std²', () => {
+    const d = Array.from({ length: 100 }, (_, i) => 0.9 + (i % 2 ? 0.1 : -0.1)); // 0.8, 1.0, 0.8, …
+    const s = distanceSpread(d);
+    assert.equal(s.count, 100);
+    assert.ok(Math.abs(s.mean - 0.9) < 1e-12);
+    assert.ok(Math.abs(s.std - 0.1 * Math.sqrt(100 / 99)) < 1e-12);
+    assert.ok(Math.abs(s.p1 - 0.8) < 1e-12 && Math.abs(s.p5 - 0.8) < 1e-12);
+    assert.ok(Math.abs(s.effectiveDimension - 1 / s.std ** 2) < 1e-9);
+    assert.throws(() => distanceSpread([1]), /at least two/);
   });
 });

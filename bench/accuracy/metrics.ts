@@ -65,6 +65,31 @@ export function pairDistances(gallery: readonly LabelledEmbedding[], probes: rea
   return { genuine, impostor };
 }
 
+export interface DistanceSpread {
+  count: number;
+  mean: number;
+  /** Standard deviation. */
+  std: number;
+  p1: number;
+  p5: number;
+  /**
+   * 1/std²: for unit vectors of unrelated people, the number of dimensions isotropic noise would need to spread
+   * this much (strangers' cosine similarity has variance 1/k in k dimensions). It sets the intrinsic dimension
+   * of the synthetic faces the ANN benchmark uses (SyntheticFaceSpace.intrinsicDimension).
+   */
+  effectiveDimension: number;
+}
+
+/** Mean, spread and low percentiles of a set of distances (impostor pairs: how far strangers are). */
+export function distanceSpread(distances: readonly number[]): DistanceSpread {
+  if (distances.length < 2) throw new Error('a spread needs at least two distances');
+  const sorted = [...distances].sort((a, b) => a - b);
+  const mean = sorted.reduce((sum, d) => sum + d, 0) / sorted.length;
+  const std = Math.sqrt(sorted.reduce((sum, d) => sum + (d - mean) ** 2, 0) / (sorted.length - 1));
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { count: sorted.length, mean, std, p1: at(0.01), p5: at(0.05), effectiveDimension: 1 / std ** 2 };
+}
+
 export interface Neighbour {
   person: string;
   distance: number;

@@ -39,3 +39,31 @@ test('the distance structure holds in other dimensions', () => {
   for (let i = 0; i < 40; i++) same += cosineDistance(space.face(i, 0), space.face(i, 1)) / 40;
   assert.ok(Math.abs(same - 0.4) < 0.06, `same performer ${same}`);
 });
+
+test('intrinsicDimension keeps the distances and widens the strangers’ spread to ≈1/√k', () => {
+  const spread = (space: SyntheticFaceSpace) => {
+    const d = Array.from({ length: 400 }, (_, i) => cosineDistance(space.face(i * 20, 0), space.stranger(i)));
+    const mean = d.reduce((s, x) => s + x, 0) / d.length;
+    return { mean, std: Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / d.length) };
+  };
+  const low = new SyntheticFaceSpace({ dimension: 512, seed: 5, intrinsicDimension: 100 });
+  const iso = new SyntheticFaceSpace({ dimension: 512, seed: 5 });
+  const v = low.face(7, 1);
+  assert.equal(v.length, 512);
+  assert.ok(Math.abs(l2Norm(v) - 1) < 1e-5);
+  assert.deepEqual(
+    v,
+    new SyntheticFaceSpace({ dimension: 512, seed: 5, intrinsicDimension: 100 }).face(7, 1),
+  );
+  let same = 0;
+  for (let i = 0; i < 40; i++) same += cosineDistance(low.face(i, 0), low.face(i, 1)) / 40;
+  assert.ok(Math.abs(same - 0.4) < 0.06, `same performer ${same}`);
+  const [l, s] = [spread(low), spread(iso)];
+  assert.ok(Math.abs(l.mean - 1) < 0.03 && Math.abs(s.mean - 1) < 0.03, `means ${l.mean} ${s.mean}`);
+  assert.ok(Math.abs(l.std - 0.1) < 0.02, `intrinsic 100: spread ${l.std}`);
+  assert.ok(Math.abs(s.std - 1 / Math.sqrt(512)) < 0.01, `isotropic: spread ${s.std}`);
+  assert.throws(
+    () => new SyntheticFaceSpace({ dimension: 64, intrinsicDimension: 100 }),
+    /intrinsicDimension/,
+  );
+});

@@ -51,6 +51,28 @@ export function perturb(centre: Float32Array, sigma: number, random: () => numbe
   return normalizeInPlace(Float32Array.from(centre, (x) => x + sigma * gaussian(random)));
 }
 
+/** `rows` random orthonormal vectors of length `dimension` (Gram–Schmidt over Gaussian vectors, in float64). */
+function orthonormalRows(rows: number, dimension: number, random: () => number): Float32Array[] {
+  const basis: Float64Array[] = [];
+  while (basis.length < rows) {
+    const v = Float64Array.from({ length: dimension }, () => gaussian(random));
+    for (let pass = 0; pass < 2; pass++) {
+      for (const b of basis) {
+        let dot = 0;
+        for (let j = 0; j < dimension; j++) dot += v[j]! * b[j]!;
+        for (let j = 0; j < dimension; j++) v[j]! -= dot * b[j]!;
+      }
+    }
+    let norm = 0;
+    for (const x of v) norm += x * x;
+    norm = Math.sqrt(norm);
+    if (norm < 1e-6) continue;
+    for (let j = 0; j < dimension; j++) v[j]! /= norm;
+    basis.push(v);
+  }
+  return basis.map((b) => Float32Array.from(b));
+}
+
 function normalizeInPlace(v: Float32Array): Float32Array {
   let sum = 0;
   for (const x of v) sum += x * x;
@@ -71,6 +93,15 @@ export interface SyntheticFaceSpaceOptions {
   performerSpread?: number;
   /** Noise of a face around its performer, per component. Default 0.036·√(512/d): faces ≈0.40 apart. */
   faceNoise?: number;
+  /**
+   * Degrees of freedom the faces really use (default: `dimension`, isotropic). With k < d, every vector is drawn
+   * in k dimensions (with the noise defaults for k, so the distances above hold) and mapped into d by a fixed
+   * random orthonormal basis (seeded). Isotropic 512-d noise is the worst case for a navigable graph: strangers
+   * are all ≈1.0 ± 0.044 apart, so a search has no slope to follow. Real embeddings are lower-dimensional:
+   * strangers' distances spread as ≈1/√k, and the shipped embedder on the fixture photos measures a spread of
+   * 0.099 (k ≈ 100; `bench/accuracy` prints it), which `bench/client-speed` uses for its ANN figures.
+   */
+  intrinsicDimension?: number;
 }
 
 export class SyntheticFaceSpace {
@@ -79,23 +110,40 @@ export class SyntheticFaceSpace {
   readonly groupSize: number;
   readonly performerSpread: number;
   readonly faceNoise: number;
+  readonly intrinsicDimension: number;
   private readonly centres = new Map<number, Float32Array>();
+  /** k orthonormal rows of length d when intrinsicDimension k < dimension d, else null. */
+  private readonly basis: Float32Array[] | null;
 
   constructor(options: SyntheticFaceSpaceOptions) {
     this.dimension = options.dimension;
+    this.intrinsicDimension = options.intrinsicDimension ?? options.dimension;
+    if (
+      !Number.isInteger(this.intrinsicDimension) ||
+      this.intrinsicDimension < 2 ||
+      this.intrinsicDimension > this.dimension
+    ) {
+      throw new RangeError(
+        `intrinsicDimension must be an integer in [2, ${this.dimension}], got ${this.intrinsicDimension}`,
+      );
+    }
     this.seed = options.seed ?? 1;
     this.groupSize = options.groupSize ?? 20;
-    const scale = Math.sqrt(512 / options.dimension);
+    const scale = Math.sqrt(512 / this.intrinsicDimension);
     this.performerSpread = options.performerSpread ?? 0.061 * scale;
     this.faceNoise = options.faceNoise ?? 0.036 * scale;
+    this.basis =
+      this.intrinsicDimension < this.dimension
+        ? orthonormalRows(this.intrinsicDimension, this.dimension, seededRandom(mixSeed(this.seed, 4)))
+        : null;
   }
 
-  /** Unit direction of performer `p` (cached). */
-  performer(p: number): Float32Array {
+  /** Unit direction of performer `p` in the intrinsic space (cached). */
+  private centre(p: number): Float32Array {
     let centre = this.centres.get(p);
     if (!centre) {
       const group = randomUnitVector(
-        this.dimension,
+        this.intrinsicDimension,
         seededRandom(mixSeed(this.seed, 1, Math.floor(p / this.groupSize))),
       );
       centre = perturb(group, this.performerSpread, seededRandom(mixSeed(this.seed, 2, p)));
@@ -105,9 +153,25 @@ export class SyntheticFaceSpace {
     return centre;
   }
 
+  /** Unit direction of performer `p`. */
+  performer(p: number): Float32Array {
+    return this.embed(this.centre(p));
+  }
+
   /** Face `f` of performer `p`; `noise` overrides the face noise (a worse or better photo). */
   face(p: number, f: number, noise = this.faceNoise): Float32Array {
-    return perturb(this.performer(p), noise, seededRandom(mixSeed(this.seed, 3, p, f)));
+    return this.embed(perturb(this.centre(p), noise, seededRandom(mixSeed(this.seed, 3, p, f))));
+  }
+
+  /** Maps an intrinsic unit vector into the output dimension (an isometry, so distances are unchanged). */
+  private embed(v: Float32Array): Float32Array {
+    if (!this.basis) return v;
+    const out = new Float32Array(this.dimension);
+    this.basis.forEach((row, i) => {
+      const x = v[i]!;
+      for (let j = 0; j < out.length; j++) out[j]! += x * row[j]!;
+    });
+    return normalizeInPlace(out);
   }
 
   /** A face of someone who is in no index: a performer id from a range no index uses (2^30 + i). */
