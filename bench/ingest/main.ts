@@ -3,7 +3,11 @@
 // verification), then checks that the database holds exactly what was acknowledged.
 //
 //   node --conditions=source --import @swc-node/register/esm-register bench/ingest/main.ts \
-//     [--clients 8] [--seconds 20] [--faces 100] [--json out.json] [--compare previous.json]
+//     [--clients 8] [--seconds 20] [--faces 100] [--encoding float16|float32] [--json out.json]
+//     [--compare previous.json]
+//
+// Embeddings are sent as float16 by default, as `stash-sense contribute` sends them
+// (apps/client/src/contribute/contribution-payload.ts); --encoding float32 doubles their bytes.
 //
 // Needs the services of `npm test` (PostgreSQL with pgvector on DATABASE_URL, Redis on REDIS_URL).
 import { spawn } from 'node:child_process';
@@ -21,6 +25,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '8' },
     seconds: { type: 'string', default: '20' },
     faces: { type: 'string', default: '100' },
+    encoding: { type: 'string', default: 'float16' },
     json: { type: 'string' },
     compare: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -28,10 +33,16 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    'usage: bench/ingest/main.ts [--clients 8] [--seconds 20] [--faces 100] [--json out.json] [--compare prev.json]\n',
+    'usage: bench/ingest/main.ts [--clients 8] [--seconds 20] [--faces 100] [--encoding float16|float32]\n' +
+      '       [--json out.json] [--compare prev.json]\n',
   );
   process.exit(0);
 }
+if (values.encoding !== 'float16' && values.encoding !== 'float32') {
+  process.stderr.write(`--encoding is float16 or float32, got "${values.encoding}"\n`);
+  process.exit(2);
+}
+const ENCODING: 'float16' | 'float32' = values.encoding;
 const CLIENTS = Number(values.clients);
 const SECONDS = Number(values.seconds);
 const FACES = Number(values.faces);
@@ -126,7 +137,7 @@ async function main() {
 
   // A pool of face vectors; each payload takes FACES distinct ones (no duplicates inside a payload).
   const random = rng(7);
-  const pool = Array.from({ length: 400 }, () => encodeEmbedding(faceVector(random), 'float32'));
+  const pool = Array.from({ length: 400 }, () => encodeEmbedding(faceVector(random), ENCODING));
   const template = contributionPayload({
     endpoint: box.url,
     sceneId: uuid(0, 1),
@@ -196,6 +207,7 @@ async function main() {
     when: new Date().toISOString(),
     clients: CLIENTS,
     facesPerRequest: FACES,
+    encoding: ENCODING,
     seconds: Math.round(elapsedSec * 10) / 10,
     requests: latencies.length,
     acknowledgedRequests: acknowledged,
@@ -210,7 +222,7 @@ async function main() {
   const consistent = result.facesInDatabase === acknowledgedFaces;
   process.stdout.write(
     [
-      `clients ${CLIENTS}, ${FACES} faces per request, ${result.seconds} s`,
+      `clients ${CLIENTS}, ${FACES} faces per request (${ENCODING} embeddings), ${result.seconds} s`,
       `faces/s sustained   ${result.facesPerSec}   (goal ≥ 5000)`,
       `latency p50 / p99   ${result.p50Ms} / ${result.p99Ms} ms   (goal p99 ≤ 250 ms)`,
       `requests            ${result.requests} (${acknowledged} acknowledged, ${result.requests - acknowledged} refused)`,
