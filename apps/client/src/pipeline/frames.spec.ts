@@ -6,6 +6,7 @@ import {
   framesPerProcess,
   frameTimestamps,
   parsePpm,
+  containerDescribesStreams,
   parseProbe,
   parseShowinfoLine,
   planBatches,
@@ -42,18 +43,19 @@ describe('frameTimestamps', () => {
 describe('parseProbe', () => {
   const probe = (stream: object, format: object = { duration: '12.5' }) =>
     JSON.stringify({ streams: [stream], format });
-  it('reads duration and size', () => {
-    assert.deepEqual(parseProbe(probe({ width: 1920, height: 1080 })), {
-      durationSec: 12.5,
-      width: 1920,
-      height: 1080,
-    });
+  it('reads duration, size and container', () => {
+    assert.deepEqual(
+      parseProbe(probe({ width: 1920, height: 1080 }, { duration: '12.5', format_name: 'matroska,webm' })),
+      { durationSec: 12.5, width: 1920, height: 1080, container: 'matroska,webm' },
+    );
+    assert.equal((parseProbe(probe({ width: 2, height: 2 })) as { container: string }).container, '');
   });
   it('swaps width and height for a quarter-turn rotation', () => {
     assert.deepEqual(parseProbe(probe({ width: 1920, height: 1080, side_data_list: [{ rotation: -90 }] })), {
       durationSec: 12.5,
       width: 1080,
       height: 1920,
+      container: '',
     });
     assert.equal(
       (parseProbe(probe({ width: 1920, height: 1080, tags: { rotate: '180' } })) as { width: number }).width,
@@ -134,13 +136,18 @@ describe('readPpmHeader', () => {
 
 describe('batchExtractionArgs', () => {
   it('opens the input once per frame, each seeking to its time, and writes frame k to fd 3 + k', () => {
-    const args = batchExtractionArgs('/videos/a.mp4', [10, 20.5, 31], { maxWidth: 1280, seek: 'keyframe' });
+    const args = batchExtractionArgs('/videos/a.mp4', [10, 20.5, 31], {
+      maxWidth: 1280,
+      seek: 'keyframe',
+      container: 'mov,mp4,m4a,3gp,3g2,mj2',
+    });
     const inputs = args.flatMap((a, i) => (a === '-i' ? [args[i + 1]] : []));
     assert.deepEqual(inputs, ['/videos/a.mp4', '/videos/a.mp4', '/videos/a.mp4']);
     const seeks = args.flatMap((a, i) => (a === '-ss' ? [args[i + 1]] : []));
     assert.deepEqual(seeks, ['10.000', '20.500', '31.000']);
     assert.equal(args.filter((a) => a === '-noaccurate_seek').length, 3);
-    assert.equal(args.filter((a) => a === 'nokey').length, 3);
+    assert.ok(!args.includes('-skip_frame')); // the decoder's reorder delay would cost two more keyframes
+    assert.equal(args.filter((a) => a === '-nofind_stream_info').length, 3); // MP4 describes its streams
     const outputs = args.filter((a) => a.startsWith('pipe:'));
     assert.deepEqual(outputs, ['pipe:3', 'pipe:4', 'pipe:5']);
     const graph = args[args.indexOf('-filter_complex') + 1]!;
@@ -155,8 +162,18 @@ describe('batchExtractionArgs', () => {
       headers: { ApiKey: 'k' },
     });
     assert.ok(!args.includes('-noaccurate_seek'));
-    assert.ok(!args.includes('-skip_frame'));
+    assert.ok(!args.includes('-nofind_stream_info')); // container unknown: ffmpeg probes the stream
     assert.equal(args.filter((a) => a === 'ApiKey: k\r\n').length, 2);
+  });
+});
+
+describe('containerDescribesStreams', () => {
+  it('skips stream probing only for MP4/MOV and Matroska/WebM', () => {
+    assert.equal(containerDescribesStreams('mov,mp4,m4a,3gp,3g2,mj2'), true);
+    assert.equal(containerDescribesStreams('matroska,webm'), true);
+    assert.equal(containerDescribesStreams('mpegts'), false);
+    assert.equal(containerDescribesStreams('avi'), false);
+    assert.equal(containerDescribesStreams(''), false);
   });
 });
 
