@@ -49,6 +49,7 @@ export { quantizeInt8MaxAbs } from './vector-storage.js';
 export type { IndexManifest } from '@stash-sense/contracts';
 export {
   gaussian,
+  IntrinsicEmbedding,
   mixSeed,
   perturb,
   randomUnitVector,

@@ -51,6 +51,32 @@ export function perturb(centre: Float32Array, sigma: number, random: () => numbe
   return normalizeInPlace(Float32Array.from(centre, (x) => x + sigma * gaussian(random)));
 }
 
+/**
+ * A fixed random isometry from k into d dimensions (k ≤ d): k orthonormal rows of length d, seeded. Vectors drawn in
+ * k dimensions keep their distances and fill a k-dimensional subspace of the d-dimensional space.
+ */
+export class IntrinsicEmbedding {
+  private readonly basis: Float32Array[];
+
+  constructor(
+    readonly intrinsicDimension: number,
+    readonly dimension: number,
+    seed: number,
+  ) {
+    this.basis = orthonormalRows(intrinsicDimension, dimension, seededRandom(seed));
+  }
+
+  /** The image of a k-dimensional vector, renormalised (float32 rounding). */
+  embed(v: Float32Array): Float32Array {
+    const out = new Float32Array(this.dimension);
+    this.basis.forEach((row, i) => {
+      const x = v[i]!;
+      for (let j = 0; j < out.length; j++) out[j]! += x * row[j]!;
+    });
+    return normalizeInPlace(out);
+  }
+}
+
 /** `rows` random orthonormal vectors of length `dimension` (Gram–Schmidt over Gaussian vectors, in float64). */
 function orthonormalRows(rows: number, dimension: number, random: () => number): Float32Array[] {
   const basis: Float64Array[] = [];
@@ -112,8 +138,7 @@ export class SyntheticFaceSpace {
   readonly faceNoise: number;
   readonly intrinsicDimension: number;
   private readonly centres = new Map<number, Float32Array>();
-  /** k orthonormal rows of length d when intrinsicDimension k < dimension d, else null. */
-  private readonly basis: Float32Array[] | null;
+  private readonly embedding: IntrinsicEmbedding | null;
 
   constructor(options: SyntheticFaceSpaceOptions) {
     this.dimension = options.dimension;
@@ -132,9 +157,9 @@ export class SyntheticFaceSpace {
     const scale = Math.sqrt(512 / this.intrinsicDimension);
     this.performerSpread = options.performerSpread ?? 0.061 * scale;
     this.faceNoise = options.faceNoise ?? 0.036 * scale;
-    this.basis =
+    this.embedding =
       this.intrinsicDimension < this.dimension
-        ? orthonormalRows(this.intrinsicDimension, this.dimension, seededRandom(mixSeed(this.seed, 4)))
+        ? new IntrinsicEmbedding(this.intrinsicDimension, this.dimension, mixSeed(this.seed, 4))
         : null;
   }
 
@@ -163,15 +188,8 @@ export class SyntheticFaceSpace {
     return this.embed(perturb(this.centre(p), noise, seededRandom(mixSeed(this.seed, 3, p, f))));
   }
 
-  /** Maps an intrinsic unit vector into the output dimension (an isometry, so distances are unchanged). */
   private embed(v: Float32Array): Float32Array {
-    if (!this.basis) return v;
-    const out = new Float32Array(this.dimension);
-    this.basis.forEach((row, i) => {
-      const x = v[i]!;
-      for (let j = 0; j < out.length; j++) out[j]! += x * row[j]!;
-    });
-    return normalizeInPlace(out);
+    return this.embedding ? this.embedding.embed(v) : v;
   }
 
   /** A face of someone who is in no index: a performer id from a range no index uses (2^30 + i). */
