@@ -11,7 +11,8 @@
 //
 // Needs the services of `npm test` (PostgreSQL with pgvector on DATABASE_URL, Redis on REDIS_URL).
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { encodeEmbedding } from '@stash-sense/vectors';
 import pg from 'pg';
@@ -150,6 +151,7 @@ async function main() {
   let acknowledged = 0;
   const errors = new Map<string, number>();
   const deadline = Date.now() + SECONDS * 1000;
+  const cpuBefore = cpuSnapshot(service.pid);
   const started = performance.now();
   await Promise.all(
     keys.map(async (key, c) => {
@@ -198,6 +200,18 @@ async function main() {
     }),
   );
   const elapsedSec = (performance.now() - started) / 1000;
+  const cpuAfter = cpuSnapshot(service.pid);
+  const cpuMsPerRequest = (part: keyof CpuSnapshot) =>
+    Math.round(((cpuAfter[part] - cpuBefore[part]) * 1000 * 10) / Math.max(1, latencies.length)) / 10;
+  const cpu = {
+    service: cpuMsPerRequest('service'),
+    postgres: cpuMsPerRequest('postgres'),
+    redis: cpuMsPerRequest('redis'),
+    loadGenerator: cpuMsPerRequest('self'),
+  };
+  // What the service and its databases could take on this machine's cores if the clients ran elsewhere.
+  const serverCpuMs = cpu.service + cpu.postgres + cpu.redis;
+  const facesPerSecWithoutGenerator = Math.round(((cpus().length * 1000) / serverCpuMs) * FACES);
   const rows = await db.query(
     `SELECT (SELECT count(*)::int FROM faces) AS faces, (SELECT count(*)::int FROM contributions) AS contributions`,
   );
@@ -218,6 +232,9 @@ async function main() {
     facesInDatabase: rows.rows[0].faces as number,
     contributionsInDatabase: rows.rows[0].contributions as number,
     errors: Object.fromEntries(errors),
+    /** CPU milliseconds per request (Linux /proc; 0 where unreadable). */
+    cpuMsPerRequest: cpu,
+    facesPerSecWithoutGenerator,
   };
   const consistent = result.facesInDatabase === acknowledgedFaces;
   process.stdout.write(
@@ -227,6 +244,10 @@ async function main() {
       `latency p50 / p99   ${result.p50Ms} / ${result.p99Ms} ms   (goal p99 ≤ 250 ms)`,
       `requests            ${result.requests} (${acknowledged} acknowledged, ${result.requests - acknowledged} refused)`,
       `faces acknowledged  ${acknowledgedFaces}; in the database ${result.facesInDatabase} → ${consistent ? 'consistent' : 'MISMATCH'}`,
+      `CPU per request     service ${cpu.service} ms, PostgreSQL ${cpu.postgres} ms, Redis ${cpu.redis} ms, ` +
+        `load generator ${cpu.loadGenerator} ms`,
+      `without the load generator on these ${cpus().length} cores: ≈ ${facesPerSecWithoutGenerator} faces/s ` +
+        `(service + databases CPU-bound)`,
       ...(errors.size ? [`errors ${JSON.stringify(result.errors)}`] : []),
     ].join('\n') + '\n',
   );
@@ -246,6 +267,51 @@ async function main() {
   await box.stop();
   await database.drop();
   if (!consistent) process.exitCode = 1;
+}
+
+interface CpuSnapshot {
+  service: number;
+  postgres: number;
+  redis: number;
+  self: number;
+}
+
+/** CPU seconds (user + system) used so far by the service, all PostgreSQL and Redis processes, and this one. */
+function cpuSnapshot(servicePid: number | undefined): CpuSnapshot {
+  const ticks = 100; // USER_HZ: /proc reports clock ticks of 1/100 s on Linux
+  const stat = (pid: string): { comm: string; sec: number } | undefined => {
+    try {
+      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = text.lastIndexOf(')');
+      const fields = text.slice(close + 2).split(' '); // fields from the 3rd (state) on
+      return {
+        comm: text.slice(text.indexOf('(') + 1, close),
+        sec: (Number(fields[11]) + Number(fields[12])) / ticks, // utime, stime: fields 14 and 15
+      };
+    } catch {
+      return undefined; // not Linux, or the process ended
+    }
+  };
+  const usage = process.cpuUsage();
+  const snapshot: CpuSnapshot = {
+    service: 0,
+    postgres: 0,
+    redis: 0,
+    self: (usage.user + usage.system) / 1e6,
+  };
+  if (servicePid) snapshot.service = stat(String(servicePid))?.sec ?? 0;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return snapshot;
+  }
+  for (const pid of pids) {
+    const s = stat(pid);
+    if (s?.comm === 'postgres') snapshot.postgres += s.sec;
+    else if (s?.comm === 'redis-server') snapshot.redis += s.sec;
+  }
+  return snapshot;
 }
 
 main().catch((err) => {
