@@ -42,3 +42,18 @@ test('int8 quantisation error stays below 1/254', () => {
   const back = dequantizeInt8(quantizeInt8(v));
   back.forEach((x, i) => assert.ok(Math.abs(x - v[i]!) <= 1 / 254 + 1e-9));
 });
+
+test('float16 decoding through the table agrees with fromHalf for every one of the 65,536 bit patterns', () => {
+  const bits = Uint16Array.from({ length: 0x10000 }, (_, i) => i);
+  const viaTable = float16ToFloat32(bits);
+  const buf = Buffer.from(bits.buffer);
+  const viaBase64 = decodeEmbedding(buf.toString('base64'), 'float16');
+  for (let i = 0; i < 0x10000; i++) {
+    const expected = Math.fround(fromHalf(i));
+    assert.ok(
+      Object.is(viaTable[i], expected) || (Number.isNaN(viaTable[i]) && Number.isNaN(expected)),
+      `bits ${i}`,
+    );
+    assert.ok(Object.is(viaBase64[i], viaTable[i]) || Number.isNaN(viaTable[i]!), `base64 bits ${i}`);
+  }
+});

@@ -49,9 +49,24 @@ export function float32ToFloat16(v: ArrayLike<number>): Uint16Array {
   return out;
 }
 
+/**
+ * Every binary16 value as float32 (256 KiB, built on first use). Decoding a contribution's float16 embeddings
+ * through fromHalf (a power of two per value) took ≈ 3.7 ms of a 100-face request; a table lookup is exact
+ * (every half is a float32) and several times cheaper.
+ */
+let halfTable: Float32Array | undefined;
+function halfToFloatTable(): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(0x10000);
+    for (let bits = 0; bits < 0x10000; bits++) halfTable[bits] = fromHalf(bits);
+  }
+  return halfTable;
+}
+
 export function float16ToFloat32(v: ArrayLike<number>): Float32Array {
+  const table = halfToFloatTable();
   const out = new Float32Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = fromHalf(v[i]!);
+  for (let i = 0; i < v.length; i++) out[i] = table[v[i]! & 0xffff]!;
   return out;
 }
 
@@ -76,9 +91,12 @@ export function decodeEmbedding(base64: string, encoding: EmbeddingEncoding): Fl
   if (buf.length % width !== 0)
     throw new RangeError(`byte length ${buf.length} is not a multiple of ${width}`);
   const out = new Float32Array(buf.length / width);
-  for (let i = 0; i < out.length; i++) {
-    out[i] = encoding === 'float32' ? buf.readFloatLE(i * 4) : fromHalf(buf.readUInt16LE(i * 2));
+  if (encoding === 'float32') {
+    for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(i * 4);
+    return out;
   }
+  const table = halfToFloatTable();
+  for (let i = 0; i < out.length; i++) out[i] = table[buf[2 * i]! | (buf[2 * i + 1]! << 8)]!;
   return out;
 }
 
