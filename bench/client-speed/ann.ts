@@ -7,7 +7,7 @@
 //     [--compare previous.json]
 //
 // Data: SyntheticFaceSpace (libs/face-index/src/synthetic.ts) — performers are cluster centres in look-alike
-// groups of 20, 5 faces per performer = centre + noise (same-performer faces ≈0.40 apart, look-alikes ≈0.79,
+// groups of 20, --faces-per-performer faces each (default 20) = centre + noise (same-performer faces ≈0.40 apart, look-alikes ≈0.79,
 // strangers ≈1.0, cosine distance), drawn in --intrinsic-dims dimensions (default 100, where strangers' distances
 // spread as the real embedder's do) and rotated into --dims. Queries are fresh faces (not in the index) of random
 // performers.
@@ -124,7 +124,9 @@ const DEFAULTS = {
   connectivity: 16,
   expansionAdd: 128,
   threads: 2,
-  facesPerPerformer: 5,
+  // The cloud's index keeps up to 20 faces per performer (INDEX_MAX_FACES_PER_PERFORMER): a 1M-face index is
+  // ≈ 50,000 well-covered performers. With 5, ranks 6–10 of every query are near-tied strangers (docs/benchmarks.md).
+  facesPerPerformer: 20,
   seed: 1,
   intrinsicDims: 100,
 };

@@ -143,6 +143,7 @@ async function main() {
     endpoint: box.url,
     sceneId: uuid(0, 1),
     performers: [{ stashId: uuid(0, 2), faces: 1 }],
+    encoding: ENCODING,
   });
 
   progress(`${CLIENTS} clients posting ${FACES}-face contributions for ${SECONDS} s`);
