@@ -100,8 +100,10 @@ const NOISE_POOL = 8192;
 const noise: Float32Array[] = [];
 {
   const random = seededRandom(mixSeed(SEED, 7));
-  for (let i = 0; i < NOISE_POOL; i++)
-    noise.push(Float32Array.from({ length: INTRINSIC }, () => gaussian(random)));
+  for (let i = 0; i < NOISE_POOL; i++) {
+    const z = Float32Array.from({ length: INTRINSIC }, () => gaussian(random));
+    noise.push(intrinsic ? intrinsic.map(z) : z);
+  }
 }
 
 interface SyntheticPerformer {
@@ -120,25 +122,29 @@ function makePerformers(totalFaces: number, first: number, seed: number): Synthe
   let faces = 0;
   for (let n = first; faces < totalFaces; n++) {
     const count = Math.min(faceCount(random), totalFaces - faces);
-    out.push({ uuid: performerUuid(n), centre: randomUnitVector(INTRINSIC, random), faces: count });
+    const centre = randomUnitVector(INTRINSIC, random);
+    out.push({ uuid: performerUuid(n), centre: intrinsic ? intrinsic.map(centre) : centre, faces: count });
     faces += count;
   }
   return out;
 }
 
-/** Face k of a performer: deterministic, so the incremental build sees the very same faces again. */
+/**
+ * Face k of a performer: deterministic, so the incremental build sees the very same faces again. Centres and noise
+ * are stored already rotated into DIM (the rotation is linear and keeps lengths), so a face costs DIM operations.
+ */
 function faceVector(p: SyntheticPerformer, n: number, k: number): Float32Array {
   const z = noise[(n * 7919 + k * 104729) % NOISE_POOL]!;
-  const v = new Float32Array(INTRINSIC);
   const sigma = 0.035 * Math.sqrt(512 / INTRINSIC); // the same distances in any number of dimensions
+  const v = new Float32Array(DIM);
   let norm = 0;
-  for (let i = 0; i < INTRINSIC; i++) {
-    v[i] = p.centre[i]! + sigma * z[(i + k) % INTRINSIC]!;
+  for (let i = 0; i < DIM; i++) {
+    v[i] = p.centre[i]! + sigma * z[i]!;
     norm += v[i]! * v[i]!;
   }
   norm = Math.sqrt(norm);
-  for (let i = 0; i < INTRINSIC; i++) v[i]! /= norm;
-  return intrinsic ? intrinsic.embed(v) : v;
+  for (let i = 0; i < DIM; i++) v[i]! /= norm;
+  return v;
 }
 
 /** Database-like face ids: performer n's face k. */

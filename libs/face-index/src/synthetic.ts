@@ -66,14 +66,19 @@ export class IntrinsicEmbedding {
     this.basis = orthonormalRows(intrinsicDimension, dimension, seededRandom(seed));
   }
 
-  /** The image of a k-dimensional vector, renormalised (float32 rounding). */
-  embed(v: Float32Array): Float32Array {
+  /** The image of a k-dimensional vector (linear: map(u + s·v) = map(u) + s·map(v)). */
+  map(v: Float32Array): Float32Array {
     const out = new Float32Array(this.dimension);
     this.basis.forEach((row, i) => {
       const x = v[i]!;
       for (let j = 0; j < out.length; j++) out[j]! += x * row[j]!;
     });
-    return normalizeInPlace(out);
+    return out;
+  }
+
+  /** The image of a k-dimensional unit vector, renormalised (float32 rounding). */
+  embed(v: Float32Array): Float32Array {
+    return normalizeInPlace(this.map(v));
   }
 }
 
