@@ -196,11 +196,15 @@ async function measureRecall(
     let performer = 0;
     let found = 0;
     let wanted = 0;
-    for (let q = 0; q < QUERIES; q++) {
+    const queries = Array.from({ length: QUERIES }, (_, q) => {
       const n = Math.floor(random() * performers.length);
-      const query = faceVector(performers[n]!, n, 500 + q);
-      const exact = index.exactSearch(query, 10);
-      const approx = index.search(query, 10);
+      return faceVector(performers[n]!, n, 500 + q);
+    });
+    // One pass over the stored vectors for all queries (one exactSearch per query decodes them every time).
+    const exactHits = index.exactSearchBatch(queries, 10);
+    for (let q = 0; q < QUERIES; q++) {
+      const exact = exactHits[q]!;
+      const approx = index.search(queries[q]!, 10);
       if (approx[0]?.faceId === exact[0]?.faceId) top1++;
       if (approx[0]?.performerId === exact[0]?.performerId) performer++;
       const truth = new Set(exact.map((h) => h.faceId));
