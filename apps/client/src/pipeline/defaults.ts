@@ -105,7 +105,7 @@ export const PIPELINE_DEFAULTS = {
      * stay under ≈ 400 MiB (docs/benchmarks.md).
      */
     decoderMemoryBudgetMiB: 192,
-    /** Bounds for the frames per process: more frames per process share its start-up cost (≈ 0.17 s of CPU each). */
+    /** Bounds for the frames per process: more frames per process share its start-up cost (docs/models.md: a one-frame process ≈ 0.18 s of CPU, a frame in a batch ≈ 0.055 s). */
     maxFramesPerProcess: 20,
     /** Give up on an http(s) input that sends nothing for this long. */
     networkTimeoutSec: 30,
