@@ -149,6 +149,19 @@ describe('accounts, sessions and API keys', () => {
         .set('Authorization', `Bearer ${token}`)
         .expect(200);
       assert.notEqual(used.body.items[0].lastUsedAt, null);
+
+      // Use is recorded at most once a minute: a recent lastUsedAt stays, an older one is refreshed.
+      const lastUsed = async () =>
+        (await ctx.db.query('SELECT last_used_at FROM api_keys WHERE id = $1', [created.body.id])).rows[0]
+          .last_used_at as Date;
+      const recent = new Date(Date.now() - 30_000);
+      await ctx.db.query('UPDATE api_keys SET last_used_at = $2 WHERE id = $1', [created.body.id, recent]);
+      await ctx.http().get('/v1/me').set('Authorization', `Bearer ${created.body.key}`).expect(200);
+      assert.equal((await lastUsed()).getTime(), recent.getTime());
+      const old = new Date(Date.now() - 61_000);
+      await ctx.db.query('UPDATE api_keys SET last_used_at = $2 WHERE id = $1', [created.body.id, old]);
+      await ctx.http().get('/v1/me').set('Authorization', `Bearer ${created.body.key}`).expect(200);
+      assert.ok((await lastUsed()).getTime() > Date.now() - 10_000, 'refreshed after a minute');
     });
 
     test('revoked keys stop working at once', async () => {

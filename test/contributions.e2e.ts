@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
-import { decodeEmbedding } from '@stash-sense/vectors';
+import { decodeEmbedding, float16ToFloat32, float32ToFloat16 } from '@stash-sense/vectors';
 import { VerifyContributionHandler } from '../apps/cloud/src/contributions/verify-contribution.handler.js';
 import { contributionPayload, DIMENSION, MODEL } from './support/contributions.js';
 import { TEST_REDIS_URL } from './support/services.js';
@@ -73,7 +73,10 @@ describe('contribution ingest', () => {
     const sent = decodeEmbedding(body.performers[0]!.faces[0]!.embedding, 'float32');
     const stored = JSON.parse(faces.rows[0].e) as number[];
     assert.equal(stored.length, DIMENSION);
-    stored.forEach((x, i) => assert.ok(Math.abs(x - sent[i]!) < 1e-6));
+    // Stored as halfvec: the float32 embedding rounded to the nearest float16 (migration 20261216000000).
+    const asHalf = float16ToFloat32(float32ToFloat16(sent));
+    stored.forEach((x, i) => assert.equal(Math.fround(x), asHalf[i], `component ${i}`));
+    stored.forEach((x, i) => assert.ok(Math.abs(x - sent[i]!) < 1e-4));
     assert.equal(faces.rows[0].status, 'pending');
     const tracks = await ctx.db.query(
       `SELECT track_key, points FROM face_tracks WHERE contribution_id = $1`,

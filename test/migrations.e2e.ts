@@ -58,11 +58,11 @@ describe('migrations on an empty database', () => {
     ]);
   });
 
-  test('trusted faces carry a partial HNSW cosine index for 512-d embeddings, and vector search uses it', async () => {
+  test('trusted faces carry a partial HNSW cosine index for 512-d halfvec embeddings, and vector search uses it', async () => {
     const idx = await db.query(
       `SELECT indexdef FROM pg_indexes WHERE indexname = 'faces_embedding_512_hnsw'`,
     );
-    assert.match(idx.rows[0].indexdef, /USING hnsw \(\(\(embedding\)::vector\(512\)\) vector_cosine_ops\)/);
+    assert.match(idx.rows[0].indexdef, /USING hnsw \(\(\(embedding\)::halfvec\(512\)\) halfvec_cosine_ops\)/);
     assert.match(
       idx.rows[0].indexdef,
       /WHERE \(\(dimension = 512\) AND \(status = 'trusted'::"FaceStatus"\)\)/,
@@ -70,7 +70,7 @@ describe('migrations on an empty database', () => {
     await db.query('SET enable_seqscan = off');
     const plan = await db.query(
       `EXPLAIN SELECT id FROM faces WHERE dimension = 512 AND status = 'trusted'
-       ORDER BY embedding::vector(512) <=> $1::vector(512) LIMIT 5`,
+       ORDER BY embedding::halfvec(512) <=> $1::halfvec(512) LIMIT 5`,
       [`[${new Array(512).fill(0.01).join(',')}]`],
     );
     assert.match(plan.rows.map((r) => r['QUERY PLAN']).join('\n'), /faces_embedding_512_hnsw/);
@@ -104,6 +104,20 @@ describe('migrations on an empty database', () => {
       );
     await insert(3, '[1,0,0]');
     await assert.rejects(insert(4, '[1,0,0]'), /faces_embedding_dimension_check/);
+  });
+
+  test('faces are stored as halfvec (float16), inline, and a float32 vector is rounded to the nearest half', async () => {
+    const column = await db.query(
+      `SELECT format_type(a.atttypid, a.atttypmod) AS type, a.attstorage AS storage
+       FROM pg_attribute a WHERE a.attrelid = 'faces'::regclass AND a.attname = 'embedding'`,
+    );
+    assert.deepEqual(column.rows[0], { type: 'halfvec', storage: 'p' });
+    const { rows } = await db.query(
+      `SELECT embedding::text AS text FROM faces WHERE dimension = 3 ORDER BY id DESC LIMIT 1`,
+    );
+    assert.equal(rows[0].text, '[1,0,0]');
+    const rounded = await db.query(`SELECT '[0.1,0.2]'::vector::halfvec::text AS text`);
+    assert.equal(rounded.rows[0].text, '[0.099975586,0.19995117]');
   });
 
   test('applying again is a no-op', async () => {

@@ -123,7 +123,7 @@ export class PerformersRepository {
     );
     if (!centroid.rowCount) return null;
     const { rows } = await this.pg.pool.query<{ bucket: number; n: number }>(
-      `SELECT LEAST(floor((f.embedding <=> pc.centroid) / $3)::int, $4::int) AS bucket, count(*)::int AS n
+      `SELECT LEAST(floor((f.embedding::vector <=> pc.centroid) / $3)::int, $4::int) AS bucket, count(*)::int AS n
        FROM faces f JOIN performer_consensus pc ON pc.performer_id = f.performer_id AND pc.model_id = f.model_id
        WHERE f.performer_id = $1 AND f.model_id = $2 AND pc.centroid IS NOT NULL AND f.dimension = pc.dimension
        GROUP BY 1`,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PgPoolService } from '../database/pg-pool.service.js';
-import { inTransaction, vectorToBinary } from '../database/pg-sql.js';
+import { halfvecFromSend, inTransaction, vectorToBinary } from '../database/pg-sql.js';
 import type {
   ConflictRecord,
   ConsensusContributionInput,
@@ -80,14 +80,14 @@ export class ConsensusRepository {
     const faces = await client.query<{
       id: string;
       contribution_id: string;
-      embedding: string;
+      embedding: Buffer;
       detector_score: number;
       size_px: number;
       quality: number;
       timestamp_sec: number;
       track_key: string | null;
     }>(
-      `SELECT id::text, contribution_id, embedding::text AS embedding, detector_score, size_px, quality, timestamp_sec, track_key
+      `SELECT id::text, contribution_id, halfvec_send(embedding) AS embedding, detector_score, size_px, quality, timestamp_sec, track_key
        FROM faces WHERE contribution_id = ANY($1::uuid[]) ORDER BY id`,
       [rows.map((r) => r.id)],
     );
@@ -96,7 +96,7 @@ export class ConsensusRepository {
       const list = byContribution.get(f.contribution_id) ?? [];
       list.push({
         id: f.id,
-        embedding: parseVector(f.embedding),
+        embedding: halfvecFromSend(f.embedding),
         detectorScore: f.detector_score,
         sizePx: f.size_px,
         quality: f.quality,

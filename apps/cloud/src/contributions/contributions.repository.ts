@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, type ContributionStatus } from '@prisma/client';
+import { Prisma, type ContributionStatus, type EmbeddingModel } from '@prisma/client';
 import type { SceneFingerprint } from '@stash-sense/contracts';
 import type pg from 'pg';
-import { inTransaction, UNIQUE_VIOLATION, valuesPlaceholders, vectorToBinary } from '../database/pg-sql.js';
+import {
+  halfvecToBinary,
+  inTransaction,
+  prepared,
+  UNIQUE_VIOLATION,
+  valuesPlaceholders,
+  vectorToBinary,
+} from '../database/pg-sql.js';
 import { PgPoolService } from '../database/pg-pool.service.js';
 import { PrismaService } from '../database/prisma.service.js';
 import type { DecodedPerformer } from './contribution-validation.js';
@@ -73,6 +80,31 @@ export interface PendingVerification {
   fingerprints: { algorithm: string; hash: string }[];
 }
 
+const FACE_COLUMN_CASTS = [
+  '::uuid',
+  '::uuid',
+  '::uuid',
+  '::int',
+  '::halfvec',
+  '::float8',
+  '::int',
+  '::float8',
+  '::float8',
+  '::text',
+];
+const insertFacesSqlByCount = new Map<number, string>();
+
+/** The multi-row faces insert for `count` faces; one text (one prepared statement) per count, at most the per-performer cap. */
+function insertFacesSql(count: number): string {
+  let sql = insertFacesSqlByCount.get(count);
+  if (sql === undefined) {
+    sql = `INSERT INTO faces (contribution_id, performer_id, model_id, dimension, embedding, detector_score, size_px, quality, timestamp_sec, track_key)
+       VALUES ${valuesPlaceholders(count, FACE_COLUMN_CASTS)}`;
+    insertFacesSqlByCount.set(count, sql);
+  }
+  return sql;
+}
+
 /** Only this repository writes contributions, faces, tracks and the outbox rows that go with them. */
 @Injectable()
 export class ContributionsRepository {
@@ -81,15 +113,28 @@ export class ContributionsRepository {
     private readonly pg: PgPoolService,
   ) {}
 
-  findModel(name: string, version: string) {
-    return this.prisma.embeddingModel.findUnique({ where: { name_version: { name, version } } });
+  // findModel and findIdempotency run on every submission: node-pg, as the rest of the hot path (Prisma 6's
+  // query compiler costs ≈ 1 ms of CPU per query here, docs/benchmarks.md).
+  async findModel(name: string, version: string): Promise<EmbeddingModel | null> {
+    const { rows } = await this.pg.pool.query<EmbeddingModel>(
+      prepared(
+        `SELECT id, name, version, dimension, metric, active, created_at AS "createdAt"
+       FROM embedding_models WHERE name = $1 AND version = $2`,
+        [name, version],
+      ),
+    );
+    return rows[0] ?? null;
   }
 
   async findIdempotency(userId: string, key: string): Promise<StoredIdempotency | null> {
-    return this.prisma.idempotencyKey.findUnique({
-      where: { userId_key: { userId, key } },
-      select: { requestHash: true, statusCode: true, response: true },
-    });
+    const { rows } = await this.pg.pool.query<StoredIdempotency>(
+      prepared(
+        `SELECT request_hash AS "requestHash", status_code AS "statusCode", response
+       FROM idempotency_keys WHERE user_id = $1::uuid AND key = $2`,
+        [userId, key],
+      ),
+    );
+    return rows[0] ?? null;
   }
 
   /**
@@ -97,7 +142,7 @@ export class ContributionsRepository {
    * each (contributor, scene, performer, model) contribution — replacing an earlier one's faces and
    * tracks atomically — the faces, the tracks, the outbox events for the queues, and the idempotency
    * record with the response. Returns null when the idempotency key was stored concurrently.
-   * node-pg directly (not Prisma): this is the ingest hot path, and faces go as binary vectors.
+   * node-pg directly (not Prisma): this is the ingest hot path, and faces go as binary halfvecs.
    */
   async save(
     input: ContributionToSave,
@@ -122,7 +167,8 @@ export class ContributionsRepository {
             performer.disambiguation,
           );
           const { rows } = await client.query<{ id: string; replaced: boolean }>(
-            `INSERT INTO contributions (id, contributor_id, scene_id, performer_id, model_id, status, status_reason,
+            prepared(
+              `INSERT INTO contributions (id, contributor_id, scene_id, performer_id, model_id, status, status_reason,
                client_name, client_version, fingerprint_matched, verification_attempts, next_verification_at, updated_at)
              VALUES (gen_random_uuid(), $1, $2, $3, $4, $5::"ContributionStatus", $6, $7, $8, $9, 0, $10, now())
              ON CONFLICT (contributor_id, scene_id, performer_id, model_id) DO UPDATE SET
@@ -130,18 +176,19 @@ export class ContributionsRepository {
                client_version = EXCLUDED.client_version, fingerprint_matched = EXCLUDED.fingerprint_matched,
                verification_attempts = 0, next_verification_at = EXCLUDED.next_verification_at, updated_at = now()
              RETURNING id, (xmax <> 0) AS replaced`,
-            [
-              input.contributorId,
-              sceneId,
-              performerId,
-              input.modelId,
-              performer.status,
-              performer.statusReason,
-              input.clientName,
-              input.clientVersion,
-              performer.fingerprintMatched,
-              performer.nextVerificationAt,
-            ],
+              [
+                input.contributorId,
+                sceneId,
+                performerId,
+                input.modelId,
+                performer.status,
+                performer.statusReason,
+                input.clientName,
+                input.clientVersion,
+                performer.fingerprintMatched,
+                performer.nextVerificationAt,
+              ],
+            ),
           );
           const { id: contributionId, replaced } = rows[0]!;
           if (replaced) {
@@ -179,15 +226,17 @@ export class ContributionsRepository {
         }
         const response = idempotency.buildResponse(saved);
         await client.query(
-          `INSERT INTO idempotency_keys (id, user_id, key, request_hash, status_code, response)
+          prepared(
+            `INSERT INTO idempotency_keys (id, user_id, key, request_hash, status_code, response)
            VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
-          [
-            input.contributorId,
-            idempotency.key,
-            idempotency.requestHash,
-            idempotency.statusCode,
-            JSON.stringify(response),
-          ],
+            [
+              input.contributorId,
+              idempotency.key,
+              idempotency.requestHash,
+              idempotency.statusCode,
+              JSON.stringify(response),
+            ],
+          ),
         );
         return { saved, response, outboxIds };
       });
@@ -202,28 +251,32 @@ export class ContributionsRepository {
   private async upsertScene(client: pg.PoolClient, input: ContributionToSave): Promise<string> {
     const { scene } = input;
     const { rows } = await client.query<{ id: string }>(
-      `INSERT INTO scenes (id, endpoint_id, stash_id, title, duration_sec, performer_count)
+      prepared(
+        `INSERT INTO scenes (id, endpoint_id, stash_id, title, duration_sec, performer_count)
        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)
        ON CONFLICT (endpoint_id, stash_id) DO UPDATE SET
          title = COALESCE(EXCLUDED.title, scenes.title),
          duration_sec = COALESCE(EXCLUDED.duration_sec, scenes.duration_sec),
          performer_count = COALESCE(EXCLUDED.performer_count, scenes.performer_count)
        RETURNING id`,
-      [input.endpoint.id, scene.stashId, scene.title, scene.durationSec, scene.performerCount],
+        [input.endpoint.id, scene.stashId, scene.title, scene.durationSec, scene.performerCount],
+      ),
     );
     const sceneId = rows[0]!.id;
     if (scene.fingerprints.length) {
       await client.query(
-        `INSERT INTO scene_fingerprints (id, scene_id, algorithm, hash, duration_sec)
+        prepared(
+          `INSERT INTO scene_fingerprints (id, scene_id, algorithm, hash, duration_sec)
          SELECT gen_random_uuid(), $1, a::"FingerprintAlgorithm", h, d
          FROM unnest($2::text[], $3::text[], $4::float8[]) AS t(a, h, d)
          ON CONFLICT (scene_id, algorithm, hash) DO NOTHING`,
-        [
-          sceneId,
-          scene.fingerprints.map((f) => f.algorithm),
-          scene.fingerprints.map((f) => f.hash),
-          scene.fingerprints.map((f) => f.durationSec),
-        ],
+          [
+            sceneId,
+            scene.fingerprints.map((f) => f.algorithm),
+            scene.fingerprints.map((f) => f.hash),
+            scene.fingerprints.map((f) => f.durationSec),
+          ],
+        ),
       );
     }
     return sceneId;
@@ -240,27 +293,33 @@ export class ContributionsRepository {
     const find = async () =>
       (
         await client.query<{ performer_id: string }>(
-          'SELECT performer_id FROM performer_stash_ids WHERE endpoint_id = $1 AND stash_id = $2',
-          [endpoint.id, stashId],
+          prepared('SELECT performer_id FROM performer_stash_ids WHERE endpoint_id = $1 AND stash_id = $2', [
+            endpoint.id,
+            stashId,
+          ]),
         )
       ).rows[0]?.performer_id;
     const existing = await find();
     if (existing) return existing;
     const stashdbId = endpoint.key === 'stashdb' ? stashId : null;
     const created = await client.query<{ id: string }>(
-      `INSERT INTO performers (id, name, disambiguation, stashdb_id, primary_source, updated_at)
+      prepared(
+        `INSERT INTO performers (id, name, disambiguation, stashdb_id, primary_source, updated_at)
        VALUES (gen_random_uuid(), $1, $2, $3, $4, now())
        ON CONFLICT (stashdb_id) DO NOTHING RETURNING id`,
-      [name, disambiguation, stashdbId, endpoint.key],
+        [name, disambiguation, stashdbId, endpoint.key],
+      ),
     );
     const performerId =
       created.rows[0]?.id ??
       (await client.query<{ id: string }>('SELECT id FROM performers WHERE stashdb_id = $1', [stashdbId]))
         .rows[0]!.id;
     const linked = await client.query(
-      `INSERT INTO performer_stash_ids (id, performer_id, endpoint_id, stash_id)
+      prepared(
+        `INSERT INTO performer_stash_ids (id, performer_id, endpoint_id, stash_id)
        VALUES (gen_random_uuid(), $1, $2, $3) ON CONFLICT (endpoint_id, stash_id) DO NOTHING RETURNING performer_id`,
-      [performerId, endpoint.id, stashId],
+        [performerId, endpoint.id, stashId],
+      ),
     );
     if (linked.rowCount) return performerId;
     // Another transaction linked this stash id first: use its performer and drop ours if we made one.
@@ -275,9 +334,11 @@ export class ContributionsRepository {
   ): Promise<void> {
     if (!tracks.length) return;
     await client.query(
-      `INSERT INTO face_tracks (id, contribution_id, track_key, points)
+      prepared(
+        `INSERT INTO face_tracks (id, contribution_id, track_key, points)
        SELECT gen_random_uuid(), $1, k, p FROM unnest($2::text[], $3::jsonb[]) AS t(k, p)`,
-      [contributionId, tracks.map((t) => t.trackId), tracks.map((t) => JSON.stringify(t.points))],
+        [contributionId, tracks.map((t) => t.trackId), tracks.map((t) => JSON.stringify(t.points))],
+      ),
     );
   }
 
@@ -290,18 +351,6 @@ export class ContributionsRepository {
     faces: DecodedPerformer['faces'],
   ): Promise<void> {
     if (!faces.length) return;
-    const casts = [
-      '::uuid',
-      '::uuid',
-      '::uuid',
-      '::int',
-      '::vector',
-      '::float8',
-      '::int',
-      '::float8',
-      '::float8',
-      '::text',
-    ];
     const params: unknown[] = [];
     for (const f of faces) {
       params.push(
@@ -309,7 +358,7 @@ export class ContributionsRepository {
         performerId,
         modelId,
         dimension,
-        vectorToBinary(f.embedding),
+        halfvecToBinary(f.embedding),
         f.detectorScore,
         f.sizePx,
         f.quality,
@@ -317,11 +366,7 @@ export class ContributionsRepository {
         f.trackId,
       );
     }
-    await client.query(
-      `INSERT INTO faces (contribution_id, performer_id, model_id, dimension, embedding, detector_score, size_px, quality, timestamp_sec, track_key)
-       VALUES ${valuesPlaceholders(faces.length, casts)}`,
-      params,
-    );
+    await client.query(prepared(insertFacesSql(faces.length), params));
   }
 
   private async insertOutbox(
@@ -330,8 +375,10 @@ export class ContributionsRepository {
     payload: Record<string, unknown>,
   ): Promise<bigint> {
     const { rows } = await client.query<{ id: string }>(
-      'INSERT INTO outbox_events (kind, payload) VALUES ($1, $2::jsonb) RETURNING id',
-      [kind, JSON.stringify(payload)],
+      prepared('INSERT INTO outbox_events (kind, payload) VALUES ($1, $2::jsonb) RETURNING id', [
+        kind,
+        JSON.stringify(payload),
+      ]),
     );
     return BigInt(rows[0]!.id);
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { IndexChanges, IndexFaceBuckets, IndexManifest } from '@stash-sense/contracts';
 import type pg from 'pg';
 import { PgPoolService } from '../database/pg-pool.service.js';
-import { inTransaction } from '../database/pg-sql.js';
+import { halfvecFromSend, inTransaction } from '../database/pg-sql.js';
 import type { BuildPerformerMeta, PerformerFaces } from './index-builder.js';
 
 export interface ModelRow {
@@ -97,20 +97,10 @@ const BUILD_COLUMNS = `id, model_id AS "modelId", status, "full", version, paren
 const VERSION_COLUMNS = `version, model_id AS "modelId", status, parent_version AS "parentVersion", manifest, jws,
   delta, performers, faces, size_bytes::float8 AS "sizeBytes", created_at AS "createdAt",
   withdrawn_at AS "withdrawnAt", withdrawn_reason AS "withdrawnReason"`;
-/** Rows per FETCH of the trusted-face cursor: ≈ 4 MB of 512-d vectors in flight. */
+/** Rows per FETCH of the trusted-face cursor: ≈ 2 MB of 512-d halfvecs in flight. */
 const FACE_FETCH_ROWS = 2_000;
 /** Rows per insert of id mappings (two int arrays through unnest). */
 const MAPPING_CHUNK = 50_000;
-
-/** pgvector's binary form (vector_send): int16 dimension, int16 unused, float4 big-endian values. */
-export function vectorFromSend(bytes: Buffer): Float32Array {
-  const dim = bytes.readInt16BE(0);
-  const body = Buffer.from(bytes.subarray(4, 4 + 4 * dim));
-  body.swap32();
-  const out = new Float32Array(dim);
-  new Uint8Array(out.buffer).set(body);
-  return out;
-}
 
 /** Index versions, builds and the id mappings; the only code of the module that speaks SQL. */
 @Injectable()
@@ -478,7 +468,7 @@ export class IndexesRepository {
       open = true;
       await client.query(
         `DECLARE index_faces NO SCROLL CURSOR FOR
-         SELECT f.id, f.performer_id, vector_send(f.embedding) AS v FROM faces f
+         SELECT f.id, f.performer_id, halfvec_send(f.embedding) AS v FROM faces f
          WHERE f.model_id = ${client.escapeLiteral(modelId)}::uuid AND f.status = 'trusted'
            AND f.dimension = ${Number(dimension)}
            ${performers === null ? '' : `AND f.performer_id = ANY(${client.escapeLiteral(`{${performers.join(',')}}`)}::uuid[])`}
@@ -491,7 +481,7 @@ export class IndexesRepository {
           rowMode: 'array',
         });
         for (const [id, performerId, bytes] of rows) {
-          const face = { faceId: Number(id), vector: vectorFromSend(bytes) };
+          const face = { faceId: Number(id), vector: halfvecFromSend(bytes) };
           if (current !== null && current.performerId === performerId) {
             current.faces.push(face);
             continue;

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { PgPoolService } from '../database/pg-pool.service.js';
+import { inTransaction, prepared } from '../database/pg-sql.js';
 import { PrismaService } from '../database/prisma.service.js';
 
 export interface OutboxEventRow {
@@ -9,7 +11,10 @@ export interface OutboxEventRow {
 
 @Injectable()
 export class OutboxRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly pg: PgPoolService,
+  ) {}
 
   /**
    * Hands undispatched events (all, or the given ids) to `dispatch` and marks those it accepted, in one
@@ -19,39 +24,52 @@ export class OutboxRepository {
     dispatch: (event: OutboxEventRow) => Promise<void>,
     options: { ids?: bigint[]; olderThan?: Date; limit: number },
   ): Promise<{ dispatched: number; failed: number }> {
-    return this.prisma.$transaction(
-      async (tx) => {
-        const rows = options.ids
-          ? await tx.$queryRaw<OutboxEventRow[]>`
-              SELECT id, kind, payload FROM outbox_events
-              WHERE id = ANY(${options.ids}::bigint[]) AND dispatched_at IS NULL
-              ORDER BY id FOR UPDATE SKIP LOCKED`
-          : await tx.$queryRaw<OutboxEventRow[]>`
-              SELECT id, kind, payload FROM outbox_events
-              WHERE dispatched_at IS NULL AND created_at <= ${options.olderThan ?? new Date()}
-              ORDER BY id LIMIT ${options.limit} FOR UPDATE SKIP LOCKED`;
-        const done: bigint[] = [];
-        let failed = 0;
-        for (const row of rows) {
-          try {
-            await dispatch(row);
-            done.push(row.id);
-          } catch {
-            failed += 1;
-            break; // the queue is unreachable: the rest waits for the next sweep
-          }
+    // node-pg rather than Prisma: every contribution dispatches its events right after commit, and Prisma's
+    // interactive transaction costs several times the CPU of these three statements (docs/benchmarks.md).
+    return inTransaction(this.pg.pool, async (client) => {
+      const selected = options.ids
+        ? await client.query<{ id: string; kind: string; payload: Record<string, unknown> }>(
+            prepared(
+              `SELECT id, kind, payload FROM outbox_events
+             WHERE id = ANY($1::bigint[]) AND dispatched_at IS NULL
+             ORDER BY id FOR UPDATE SKIP LOCKED`,
+              [options.ids.map(String)],
+            ),
+          )
+        : await client.query<{ id: string; kind: string; payload: Record<string, unknown> }>(
+            `SELECT id, kind, payload FROM outbox_events
+             WHERE dispatched_at IS NULL AND created_at <= $1
+             ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+            [options.olderThan ?? new Date(), options.limit],
+          );
+      const rows: OutboxEventRow[] = selected.rows.map((r) => ({ ...r, id: BigInt(r.id) }));
+      const done: bigint[] = [];
+      let failed = 0;
+      for (const row of rows) {
+        try {
+          await dispatch(row);
+          done.push(row.id);
+        } catch {
+          failed += 1;
+          break; // the queue is unreachable: the rest waits for the next sweep
         }
-        if (done.length) {
-          await tx.$executeRaw`UPDATE outbox_events SET dispatched_at = now(), attempts = attempts + 1 WHERE id = ANY(${done}::bigint[])`;
-        }
-        if (failed) {
-          const failedId = rows[done.length]!.id;
-          await tx.$executeRaw`UPDATE outbox_events SET attempts = attempts + 1 WHERE id = ${failedId}`;
-        }
-        return { dispatched: done.length, failed };
-      },
-      { timeout: 60_000 },
-    );
+      }
+      if (done.length) {
+        await client.query(
+          prepared(
+            'UPDATE outbox_events SET dispatched_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])',
+            [done.map(String)],
+          ),
+        );
+      }
+      if (failed) {
+        const failedId = rows[done.length]!.id;
+        await client.query('UPDATE outbox_events SET attempts = attempts + 1 WHERE id = $1::bigint', [
+          String(failedId),
+        ]);
+      }
+      return { dispatched: done.length, failed };
+    });
   }
 
   async undispatchedCount(): Promise<number> {
