@@ -92,15 +92,24 @@ const FACE_COLUMN_CASTS = [
   '::float8',
   '::text',
 ];
-const insertFacesSqlByCount = new Map<number, string>();
+const TRACKS_INSERT = `INSERT INTO face_tracks (id, contribution_id, track_key, points)
+  SELECT gen_random_uuid(), $1::uuid, k, p FROM unnest($2::text[], $3::jsonb[]) AS t(k, p)`;
+const tracksAndFacesSqlByCount = new Map<number, string>();
 
-/** The multi-row faces insert for `count` faces; one text (one prepared statement) per count, at most the per-performer cap. */
-function insertFacesSql(count: number): string {
-  let sql = insertFacesSqlByCount.get(count);
+/**
+ * The tracks insert ($1–$3) with the multi-row faces insert of `count` faces ($4 on) as one statement. One text
+ * (one prepared statement per connection) per face count, which the per-performer cap bounds.
+ */
+function insertTracksAndFacesSql(count: number): string {
+  let sql = tracksAndFacesSqlByCount.get(count);
   if (sql === undefined) {
-    sql = `INSERT INTO faces (contribution_id, performer_id, model_id, dimension, embedding, detector_score, size_px, quality, timestamp_sec, track_key)
-       VALUES ${valuesPlaceholders(count, FACE_COLUMN_CASTS)}`;
-    insertFacesSqlByCount.set(count, sql);
+    sql =
+      count === 0
+        ? TRACKS_INSERT
+        : `WITH tracks AS (${TRACKS_INSERT})
+           INSERT INTO faces (contribution_id, performer_id, model_id, dimension, embedding, detector_score, size_px, quality, timestamp_sec, track_key)
+           VALUES ${valuesPlaceholders(count, FACE_COLUMN_CASTS, 3)}`;
+    tracksAndFacesSqlByCount.set(count, sql);
   }
   return sql;
 }
@@ -157,7 +166,7 @@ export class ContributionsRepository {
       return await inTransaction(this.pg.pool, async (client) => {
         const sceneId = await this.upsertScene(client, input);
         const saved: SavedContribution[] = [];
-        const outboxIds: bigint[] = [];
+        const events: { kind: string; payload: Record<string, unknown> }[] = [];
         for (const performer of input.performers) {
           const performerId = await this.resolvePerformer(
             client,
@@ -195,24 +204,20 @@ export class ContributionsRepository {
             await client.query('DELETE FROM faces WHERE contribution_id = $1', [contributionId]);
             await client.query('DELETE FROM face_tracks WHERE contribution_id = $1', [contributionId]);
           }
-          await this.insertTracks(client, contributionId, performer.tracks);
-          await this.insertFaces(
+          await this.insertTracksAndFaces(
             client,
             contributionId,
             performerId,
             input.modelId,
             input.dimension,
-            performer.faces,
+            performer,
           );
           if (performer.status !== 'rejected') {
             const pending = performer.status === 'pending_verification';
-            outboxIds.push(
-              await this.insertOutbox(
-                client,
-                pending ? 'contributions.verify' : 'consensus.performer',
-                pending ? { contributionId } : { performerId, modelId: input.modelId },
-              ),
-            );
+            events.push({
+              kind: pending ? 'contributions.verify' : 'consensus.performer',
+              payload: pending ? { contributionId } : { performerId, modelId: input.modelId },
+            });
           }
           saved.push({
             id: contributionId,
@@ -225,19 +230,27 @@ export class ContributionsRepository {
           });
         }
         const response = idempotency.buildResponse(saved);
-        await client.query(
+        // The outbox events and the idempotency record in one statement (one round trip).
+        const { rows: outboxRows } = await client.query<{ id: string }>(
           prepared(
-            `INSERT INTO idempotency_keys (id, user_id, key, request_hash, status_code, response)
-           VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
+            `WITH idempotency AS (
+               INSERT INTO idempotency_keys (id, user_id, key, request_hash, status_code, response)
+               VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)
+             )
+             INSERT INTO outbox_events (kind, payload)
+             SELECT k, p FROM unnest($6::text[], $7::jsonb[]) AS t(k, p) RETURNING id`,
             [
               input.contributorId,
               idempotency.key,
               idempotency.requestHash,
               idempotency.statusCode,
               JSON.stringify(response),
+              events.map((e) => e.kind),
+              events.map((e) => JSON.stringify(e.payload)),
             ],
           ),
         );
+        const outboxIds = outboxRows.map((r) => BigInt(r.id));
         return { saved, response, outboxIds };
       });
     } catch (err) {
@@ -248,38 +261,39 @@ export class ContributionsRepository {
     }
   }
 
+  /** The scene row, created or refreshed, and its fingerprints: one statement (one round trip). */
   private async upsertScene(client: pg.PoolClient, input: ContributionToSave): Promise<string> {
     const { scene } = input;
     const { rows } = await client.query<{ id: string }>(
       prepared(
-        `INSERT INTO scenes (id, endpoint_id, stash_id, title, duration_sec, performer_count)
-       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)
-       ON CONFLICT (endpoint_id, stash_id) DO UPDATE SET
-         title = COALESCE(EXCLUDED.title, scenes.title),
-         duration_sec = COALESCE(EXCLUDED.duration_sec, scenes.duration_sec),
-         performer_count = COALESCE(EXCLUDED.performer_count, scenes.performer_count)
-       RETURNING id`,
-        [input.endpoint.id, scene.stashId, scene.title, scene.durationSec, scene.performerCount],
+        `WITH upserted AS (
+           INSERT INTO scenes (id, endpoint_id, stash_id, title, duration_sec, performer_count)
+           VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)
+           ON CONFLICT (endpoint_id, stash_id) DO UPDATE SET
+             title = COALESCE(EXCLUDED.title, scenes.title),
+             duration_sec = COALESCE(EXCLUDED.duration_sec, scenes.duration_sec),
+             performer_count = COALESCE(EXCLUDED.performer_count, scenes.performer_count)
+           RETURNING id
+         ), fingerprints AS (
+           INSERT INTO scene_fingerprints (id, scene_id, algorithm, hash, duration_sec)
+           SELECT gen_random_uuid(), upserted.id, a::"FingerprintAlgorithm", h, d
+           FROM upserted, unnest($6::text[], $7::text[], $8::float8[]) AS t(a, h, d)
+           ON CONFLICT (scene_id, algorithm, hash) DO NOTHING
+         )
+         SELECT id FROM upserted`,
+        [
+          input.endpoint.id,
+          scene.stashId,
+          scene.title,
+          scene.durationSec,
+          scene.performerCount,
+          scene.fingerprints.map((f) => f.algorithm),
+          scene.fingerprints.map((f) => f.hash),
+          scene.fingerprints.map((f) => f.durationSec),
+        ],
       ),
     );
-    const sceneId = rows[0]!.id;
-    if (scene.fingerprints.length) {
-      await client.query(
-        prepared(
-          `INSERT INTO scene_fingerprints (id, scene_id, algorithm, hash, duration_sec)
-         SELECT gen_random_uuid(), $1, a::"FingerprintAlgorithm", h, d
-         FROM unnest($2::text[], $3::text[], $4::float8[]) AS t(a, h, d)
-         ON CONFLICT (scene_id, algorithm, hash) DO NOTHING`,
-          [
-            sceneId,
-            scene.fingerprints.map((f) => f.algorithm),
-            scene.fingerprints.map((f) => f.hash),
-            scene.fingerprints.map((f) => f.durationSec),
-          ],
-        ),
-      );
-    }
-    return sceneId;
+    return rows[0]!.id;
   }
 
   /** The performer identity for a stash-box id, created on first sight (race-safe). */
@@ -327,32 +341,21 @@ export class ContributionsRepository {
     return (await find())!;
   }
 
-  private async insertTracks(
-    client: pg.PoolClient,
-    contributionId: string,
-    tracks: DecodedPerformer['tracks'],
-  ): Promise<void> {
-    if (!tracks.length) return;
-    await client.query(
-      prepared(
-        `INSERT INTO face_tracks (id, contribution_id, track_key, points)
-       SELECT gen_random_uuid(), $1, k, p FROM unnest($2::text[], $3::jsonb[]) AS t(k, p)`,
-        [contributionId, tracks.map((t) => t.trackId), tracks.map((t) => JSON.stringify(t.points))],
-      ),
-    );
-  }
-
-  private async insertFaces(
+  /** The performer's face tracks and faces: one statement (one round trip). */
+  private async insertTracksAndFaces(
     client: pg.PoolClient,
     contributionId: string,
     performerId: string,
     modelId: string,
     dimension: number,
-    faces: DecodedPerformer['faces'],
+    performer: Pick<DecodedPerformer, 'tracks' | 'faces'>,
   ): Promise<void> {
-    if (!faces.length) return;
-    const params: unknown[] = [];
-    for (const f of faces) {
+    const params: unknown[] = [
+      contributionId,
+      performer.tracks.map((t) => t.trackId),
+      performer.tracks.map((t) => JSON.stringify(t.points)),
+    ];
+    for (const f of performer.faces) {
       params.push(
         contributionId,
         performerId,
@@ -366,7 +369,7 @@ export class ContributionsRepository {
         f.trackId,
       );
     }
-    await client.query(prepared(insertFacesSql(faces.length), params));
+    await client.query(prepared(insertTracksAndFacesSql(performer.faces.length), params));
   }
 
   private async insertOutbox(
