@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import pg from 'pg';
+import { contributionPayload } from './support/contributions.js';
 import { TEST_REDIS_URL } from './support/services.js';
 import { createTestDatabase } from './support/test-database.js';
 
@@ -67,7 +68,9 @@ describe('the cloud service process', () => {
 
   test('embedded defaults: no DATABASE_URL → PGlite with pgvector, migrated, ready', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ss-embedded-'));
-    const svc = startService(baseEnv({ DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, PORT: '0' }));
+    const svc = startService(
+      baseEnv({ DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, PORT: '0', STASHBOX_TIMEOUT_MS: '2000' }),
+    );
     try {
       const url = await svc.url;
       const ready = (await (await fetch(`${url}/ready`)).json()) as { status: string };
@@ -79,6 +82,55 @@ describe('the cloud service process', () => {
         body: JSON.stringify({ email: 'embedded@example.org', password: 'correct horse battery staple' }),
       });
       assert.equal(register.status, 201);
+      // The ingest path on PGlite: API-key authentication, the idempotency, model and endpoint lookups, and the
+      // contribution transaction (scene, performer, halfvec faces, outbox). No network here, so StashDB does not
+      // answer and the contribution is stored as pending_verification; the same key again replays the answer.
+      const post = async (path: string, body: unknown, token: string) =>
+        fetch(`${url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(body),
+        });
+      const login = await fetch(`${url}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'embedded@example.org', password: 'correct horse battery staple' }),
+      });
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      const created = await post(
+        '/v1/me/api-keys',
+        { name: 'embedded', scopes: ['contribute'] },
+        accessToken,
+      );
+      const { key } = (await created.json()) as { key: string };
+      const unknownEndpoint = await post(
+        '/v1/contributions',
+        contributionPayload({
+          endpoint: 'http://127.0.0.1:9/graphql',
+          sceneId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+          performers: [{ stashId: 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', faces: 2 }],
+        }),
+        key,
+      );
+      assert.equal(unknownEndpoint.status, 400, svc.stderr());
+      const payload = contributionPayload({
+        endpoint: 'https://stashdb.org/graphql',
+        sceneId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+        performers: [{ stashId: 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', faces: 3 }],
+        encoding: 'float16',
+      });
+      const answers = [];
+      for (let i = 0; i < 2; i++) {
+        const res = await post('/v1/contributions', payload, key);
+        assert.equal(res.status, 202, svc.stderr());
+        answers.push(await res.json());
+      }
+      assert.deepEqual(answers[1], answers[0], 'the same idempotency key replays the answer');
+      const receipt = answers[0] as { contributions: { status: string; faces: number }[] };
+      assert.deepEqual(
+        receipt.contributions.map((c) => [c.status, c.faces]),
+        [['pending_verification', 3]],
+      );
       const exited = new Promise<number | null>((r) => svc.child.once('exit', (code) => r(code)));
       svc.child.kill('SIGTERM');
       assert.equal(await exited, 0, svc.stderr());

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     DATABASE_URL: services.databaseUrl,
     REDIS_URL: services.redisUrl,
     DATABASE_POOL_MAX: services.databasePoolMax ?? env.DATABASE_POOL_MAX,
+    DATABASE_PREPARED_STATEMENTS: services.databasePreparedStatements ?? env.DATABASE_PREPARED_STATEMENTS,
   });
   if (!config.jwtSecretConfigured)
     log('JWT_SECRET not set: using a random secret, sessions end when the process stops');

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { ApiKey as ApiKeyRow, User as UserRow } from '@prisma/client';
 import type { ApiKeyScope } from '@stash-sense/contracts';
 import { PgPoolService } from '../database/pg-pool.service.js';
-import { prepared } from '../database/pg-sql.js';
 import { PrismaService } from '../database/prisma.service.js';
 
 export type { ApiKeyRow };
@@ -46,7 +45,7 @@ export class ApiKeysRepository {
    */
   async findForAuthentication(keyHash: string): Promise<AuthenticatingKey | null> {
     const { rows } = await this.pg.pool.query<AuthenticatingKey>(
-      prepared(
+      this.pg.prepared(
         `SELECT k.id, k.prefix, k.scopes::text[] AS scopes, k.last_used_at AS "lastUsedAt", k.revoked_at AS "revokedAt",
               json_build_object('id', u.id, 'email', u.email, 'role', u.role, 'status', u.status) AS "user"
        FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1`,

@@ -31,6 +31,7 @@ export class AppConfig {
   readonly publicUrl: string;
   readonly databaseUrl: string;
   readonly databasePoolMax: number;
+  readonly databasePreparedStatements: boolean;
   readonly redisUrl: string;
   readonly redisPrefix: string;
   readonly dataDir: string;
@@ -79,6 +80,7 @@ export class AppConfig {
       env.PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
     this.databaseUrl = env.DATABASE_URL;
     this.databasePoolMax = env.DATABASE_POOL_MAX;
+    this.databasePreparedStatements = env.DATABASE_PREPARED_STATEMENTS;
     this.redisUrl = env.REDIS_URL;
     this.redisPrefix = env.REDIS_PREFIX;
     this.dataDir = env.DATA_DIR;

@@ -73,6 +73,12 @@ export const CloudEnvSchema = z
     /** Unset: an embedded PostgreSQL (PGlite + pgvector) under DATA_DIR is started. */
     DATABASE_URL: postgresUrl.optional(),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    /**
+     * Named (server-side prepared) statements on the hot paths. Off for a connection pooler in transaction mode
+     * (PgBouncer before 1.21), where a session's statements do not follow the client; the embedded PGlite turns
+     * it off itself (its connections share one session).
+     */
+    DATABASE_PREPARED_STATEMENTS: bool.default(true),
     /** Unset: redis://127.0.0.1:6379, and a local redis-server is started if nothing answers there. */
     REDIS_URL: redisUrl.optional(),
     /** Prefix of every Redis key (queues, rate limits), so that several deployments can share a Redis. */

@@ -5,7 +5,6 @@ import type pg from 'pg';
 import {
   halfvecToBinary,
   inTransaction,
-  prepared,
   UNIQUE_VIOLATION,
   valuesPlaceholders,
   vectorToBinary,
@@ -126,7 +125,7 @@ export class ContributionsRepository {
   // query compiler costs ≈ 1 ms of CPU per query here, docs/benchmarks.md).
   async findModel(name: string, version: string): Promise<EmbeddingModel | null> {
     const { rows } = await this.pg.pool.query<EmbeddingModel>(
-      prepared(
+      this.pg.prepared(
         `SELECT id, name, version, dimension, metric, active, created_at AS "createdAt"
        FROM embedding_models WHERE name = $1 AND version = $2`,
         [name, version],
@@ -137,7 +136,7 @@ export class ContributionsRepository {
 
   async findIdempotency(userId: string, key: string): Promise<StoredIdempotency | null> {
     const { rows } = await this.pg.pool.query<StoredIdempotency>(
-      prepared(
+      this.pg.prepared(
         `SELECT request_hash AS "requestHash", status_code AS "statusCode", response
        FROM idempotency_keys WHERE user_id = $1::uuid AND key = $2`,
         [userId, key],
@@ -176,7 +175,7 @@ export class ContributionsRepository {
             performer.disambiguation,
           );
           const { rows } = await client.query<{ id: string; replaced: boolean }>(
-            prepared(
+            this.pg.prepared(
               `INSERT INTO contributions (id, contributor_id, scene_id, performer_id, model_id, status, status_reason,
                client_name, client_version, fingerprint_matched, verification_attempts, next_verification_at, updated_at)
              VALUES (gen_random_uuid(), $1, $2, $3, $4, $5::"ContributionStatus", $6, $7, $8, $9, 0, $10, now())
@@ -232,7 +231,7 @@ export class ContributionsRepository {
         const response = idempotency.buildResponse(saved);
         // The outbox events and the idempotency record in one statement (one round trip).
         const { rows: outboxRows } = await client.query<{ id: string }>(
-          prepared(
+          this.pg.prepared(
             `WITH idempotency AS (
                INSERT INTO idempotency_keys (id, user_id, key, request_hash, status_code, response)
                VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)
@@ -265,7 +264,7 @@ export class ContributionsRepository {
   private async upsertScene(client: pg.PoolClient, input: ContributionToSave): Promise<string> {
     const { scene } = input;
     const { rows } = await client.query<{ id: string }>(
-      prepared(
+      this.pg.prepared(
         `WITH upserted AS (
            INSERT INTO scenes (id, endpoint_id, stash_id, title, duration_sec, performer_count)
            VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)
@@ -307,17 +306,17 @@ export class ContributionsRepository {
     const find = async () =>
       (
         await client.query<{ performer_id: string }>(
-          prepared('SELECT performer_id FROM performer_stash_ids WHERE endpoint_id = $1 AND stash_id = $2', [
-            endpoint.id,
-            stashId,
-          ]),
+          this.pg.prepared(
+            'SELECT performer_id FROM performer_stash_ids WHERE endpoint_id = $1 AND stash_id = $2',
+            [endpoint.id, stashId],
+          ),
         )
       ).rows[0]?.performer_id;
     const existing = await find();
     if (existing) return existing;
     const stashdbId = endpoint.key === 'stashdb' ? stashId : null;
     const created = await client.query<{ id: string }>(
-      prepared(
+      this.pg.prepared(
         `INSERT INTO performers (id, name, disambiguation, stashdb_id, primary_source, updated_at)
        VALUES (gen_random_uuid(), $1, $2, $3, $4, now())
        ON CONFLICT (stashdb_id) DO NOTHING RETURNING id`,
@@ -329,7 +328,7 @@ export class ContributionsRepository {
       (await client.query<{ id: string }>('SELECT id FROM performers WHERE stashdb_id = $1', [stashdbId]))
         .rows[0]!.id;
     const linked = await client.query(
-      prepared(
+      this.pg.prepared(
         `INSERT INTO performer_stash_ids (id, performer_id, endpoint_id, stash_id)
        VALUES (gen_random_uuid(), $1, $2, $3) ON CONFLICT (endpoint_id, stash_id) DO NOTHING RETURNING performer_id`,
         [performerId, endpoint.id, stashId],
@@ -369,7 +368,7 @@ export class ContributionsRepository {
         f.trackId,
       );
     }
-    await client.query(prepared(insertTracksAndFacesSql(performer.faces.length), params));
+    await client.query(this.pg.prepared(insertTracksAndFacesSql(performer.faces.length), params));
   }
 
   private async insertOutbox(
@@ -378,7 +377,7 @@ export class ContributionsRepository {
     payload: Record<string, unknown>,
   ): Promise<bigint> {
     const { rows } = await client.query<{ id: string }>(
-      prepared('INSERT INTO outbox_events (kind, payload) VALUES ($1, $2::jsonb) RETURNING id', [
+      this.pg.prepared('INSERT INTO outbox_events (kind, payload) VALUES ($1, $2::jsonb) RETURNING id', [
         kind,
         JSON.stringify(payload),
       ]),

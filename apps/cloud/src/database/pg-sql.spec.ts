@@ -29,7 +29,10 @@ describe('pgvector binary forms', () => {
 
   test('halfvecFromSend refuses a truncated value', () => {
     const bytes = halfvecToBinary(Float32Array.of(0.5, 0.25, 0.125));
-    assert.throws(() => halfvecFromSend(bytes.subarray(0, bytes.length - 1)), /halfvec of 3 values in 9 bytes/);
+    assert.throws(
+      () => halfvecFromSend(bytes.subarray(0, bytes.length - 1)),
+      /halfvec of 3 values in 9 bytes/,
+    );
   });
 });
 

@@ -75,9 +75,10 @@ const statementNames = new Map<string, string>();
  * A query as a named (server-side prepared) statement: PostgreSQL parses and plans it once per connection
  * instead of on every call, and the client sends only the values after the first. For the statements every
  * contribution runs: a 100-face insert costs the PostgreSQL backend ≈ 40% less CPU prepared (measured on 2 cores,
- * docs/benchmarks.md). The name is derived from the text, so two texts never share a name.
+ * docs/benchmarks.md). The name is derived from the text, so two texts never share a name. Repositories go through
+ * `PgPoolService.prepared`, which honours DATABASE_PREPARED_STATEMENTS.
  */
-export function prepared(text: string, values: unknown[]): pg.QueryConfig {
+export function namedStatement(text: string, values: unknown[]): pg.QueryConfig {
   let name = statementNames.get(text);
   if (name === undefined) {
     name = `ss_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;

@@ -9,8 +9,10 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 export interface ResolvedServices {
   databaseUrl: string;
   redisUrl: string;
-  /** Pool size forced to 1 for the embedded PostgreSQL (it serves one connection at a time). */
+  /** Pool size forced to 1 for the embedded PostgreSQL (one connection per pool, Prisma's and node-pg's). */
   databasePoolMax?: number;
+  /** False for the embedded PostgreSQL: its connections share one session, where statement names would collide. */
+  databasePreparedStatements?: boolean;
   embedded: { database: boolean; redis: boolean };
   stop(): Promise<void>;
 }
@@ -81,13 +83,16 @@ export async function resolveServices(
   const stops: (() => Promise<void>)[] = [];
   let databaseUrl = options.databaseUrl;
   let databasePoolMax: number | undefined;
+  let databasePreparedStatements: boolean | undefined;
   if (!databaseUrl) {
     const dir = resolve(options.dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
     log(`DATABASE_URL not set: starting embedded PostgreSQL (PGlite + pgvector) with data in ${dir}`);
     const db = await PGlite.create({ dataDir: dir, extensions: { vector } });
     const port = await freePort();
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 1 });
+    // Two connections, one for Prisma's pool and one for node-pg's (each of one connection): the socket server
+    // runs their queries one at a time on PGlite's single session, keeping a transaction's statements together.
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 2 });
     await server.start();
     stops.push(async () => {
       await server.stop();
@@ -95,6 +100,7 @@ export async function resolveServices(
     });
     databaseUrl = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
     databasePoolMax = 1;
+    databasePreparedStatements = false;
     log('applying database migrations');
     await applyMigrations(databaseUrl);
   }
@@ -153,6 +159,7 @@ export async function resolveServices(
     databaseUrl,
     redisUrl,
     databasePoolMax,
+    databasePreparedStatements,
     embedded: { database: !options.databaseUrl, redis: embeddedRedis },
     stop: async () => {
       for (const stop of stops.reverse()) await stop().catch(() => undefined);

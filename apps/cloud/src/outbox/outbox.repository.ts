@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PgPoolService } from '../database/pg-pool.service.js';
-import { inTransaction, prepared } from '../database/pg-sql.js';
+import { inTransaction } from '../database/pg-sql.js';
 import { PrismaService } from '../database/prisma.service.js';
 
 export interface OutboxEventRow {
@@ -29,7 +29,7 @@ export class OutboxRepository {
     return inTransaction(this.pg.pool, async (client) => {
       const selected = options.ids
         ? await client.query<{ id: string; kind: string; payload: Record<string, unknown> }>(
-            prepared(
+            this.pg.prepared(
               `SELECT id, kind, payload FROM outbox_events
              WHERE id = ANY($1::bigint[]) AND dispatched_at IS NULL
              ORDER BY id FOR UPDATE SKIP LOCKED`,
@@ -56,7 +56,7 @@ export class OutboxRepository {
       }
       if (done.length) {
         await client.query(
-          prepared(
+          this.pg.prepared(
             'UPDATE outbox_events SET dispatched_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])',
             [done.map(String)],
           ),

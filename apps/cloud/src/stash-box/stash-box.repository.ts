@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma, StashBoxEndpoint } from '@prisma/client';
 import { PgPoolService } from '../database/pg-pool.service.js';
-import { prepared } from '../database/pg-sql.js';
 
 export type { StashBoxEndpoint };
 
@@ -20,7 +19,7 @@ export class StashBoxRepository {
   async findEndpointByUrl(url: string): Promise<StashBoxEndpoint | null> {
     const normalised = url.replace(/\/+$/, '');
     const { rows } = await this.pg.pool.query<StashBoxEndpoint>(
-      prepared(
+      this.pg.prepared(
         `SELECT ${ENDPOINT_COLUMNS} FROM stash_box_endpoints WHERE graphql_url IN ($1, $2) ORDER BY graphql_url LIMIT 1`,
         [normalised, `${normalised}/`],
       ),
@@ -42,7 +41,7 @@ export class StashBoxRepository {
     now: Date,
   ): Promise<{ found: boolean; payload: unknown } | null> {
     const { rows } = await this.pg.pool.query<{ found: boolean; payload: unknown }>(
-      prepared(
+      this.pg.prepared(
         `SELECT found, payload FROM stash_box_scene_cache
        WHERE endpoint_id = $1::uuid AND stash_id = $2 AND expires_at > $3`,
         [endpointId, stashId, now],
@@ -59,7 +58,7 @@ export class StashBoxRepository {
     expiresAt: Date,
   ): Promise<void> {
     await this.pg.pool.query(
-      prepared(
+      this.pg.prepared(
         `INSERT INTO stash_box_scene_cache (endpoint_id, stash_id, found, payload, fetched_at, expires_at)
        VALUES ($1::uuid, $2, $3, $4::jsonb, now(), $5)
        ON CONFLICT (endpoint_id, stash_id) DO UPDATE SET
