@@ -28,8 +28,9 @@ export function warpAffine(
 ): Float32Array {
   const n = Math.max(1, Math.min(options.maxSupersample, Math.ceil(affineScale(outToSrc) - 1e-6)));
   const out = new Float32Array(width * height * src.channels);
-  // A face shrunk to 112 px takes up to maxSupersample² (4×4 by default) samples × 4 taps per pixel: the hot loop of the CPU pipeline (≈ 45 ms
-  // per large face before the RGB path was written out). Same arithmetic, in the same order, on both paths.
+  // A face shrunk to 112 px takes up to maxSupersample² (4×4 by default) samples × 4 taps per pixel: the hot loop
+  // of the CPU pipeline (≈ 45 ms per large face at 8×8 before the RGB path was written out). Same arithmetic, in
+  // the same order, on both paths.
   if (src.channels === 3) warpRgb(src, outToSrc, width, height, n, out);
   else warpAnyChannels(src, outToSrc, width, height, n, out);
   return out;
