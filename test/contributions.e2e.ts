@@ -227,13 +227,138 @@ describe('contribution ingest', () => {
     const replacer = await ctx.createUser();
     const k = (await ctx.createApiKey(await ctx.login(replacer.email), ['contribute'])).key;
     const first = await post(payload({ seed: 50, performers: [{ stashId: P1, faces: 6 }] }), k).expect(202);
-    const second = await post(payload({ seed: 51, performers: [{ stashId: P1, faces: 3 }] }), k).expect(202);
+    // The replacement keeps one track key with new points (track-0), drops none of its own, and adds one (extra);
+    // the first submission's track-0 points and faces must all be gone.
+    const replacement = payload({ seed: 51, performers: [{ stashId: P1, faces: 3 }] });
+    const performer = replacement.performers[0]!;
+    performer.faces[2]!.trackId = 'extra';
+    performer.tracks = [
+      { trackId: 'track-0', points: [{ t: 10, box: [1, 2, 30, 30] }] },
+      { trackId: 'extra', points: [{ t: 12, box: [5, 6, 40, 40] }] },
+    ];
+    const second = await post(replacement, k).expect(202);
     assert.equal(second.body.contributions[0].id, first.body.contributions[0].id);
     assert.equal(second.body.contributions[0].replacedEarlier, true);
-    const faces = await ctx.db.query(`SELECT count(*)::int AS n FROM faces WHERE contribution_id = $1`, [
-      first.body.contributions[0].id,
+    const faces = await ctx.db.query(
+      `SELECT track_key, timestamp_sec FROM faces WHERE contribution_id = $1 ORDER BY timestamp_sec`,
+      [first.body.contributions[0].id],
+    );
+    assert.deepEqual(
+      faces.rows.map((r) => [r.track_key, r.timestamp_sec]),
+      [
+        ['track-0', 10],
+        ['track-0', 11],
+        ['extra', 12],
+      ],
+    );
+    const tracks = await ctx.db.query(
+      `SELECT track_key, points FROM face_tracks WHERE contribution_id = $1 ORDER BY track_key`,
+      [first.body.contributions[0].id],
+    );
+    assert.deepEqual(
+      tracks.rows.map((r) => [r.track_key, r.points]),
+      [
+        ['extra', [{ t: 12, box: [5, 6, 40, 40] }]],
+        ['track-0', [{ t: 10, box: [1, 2, 30, 30] }]],
+      ],
+    );
+    // Replaced again with only the extra track: track-0 leaves.
+    const third = payload({ seed: 52, performers: [{ stashId: P1, faces: 1 }] });
+    third.performers[0]!.faces[0]!.trackId = 'extra';
+    third.performers[0]!.tracks = [{ trackId: 'extra', points: [{ t: 10, box: [7, 8, 50, 50] }] }];
+    await post(third, k).expect(202);
+    const left = await ctx.db.query(
+      `SELECT track_key FROM face_tracks WHERE contribution_id = $1 UNION ALL
+       SELECT 'face:' || track_key FROM faces WHERE contribution_id = $1`,
+      [first.body.contributions[0].id],
+    );
+    assert.deepEqual(left.rows.map((r) => r.track_key).sort(), ['extra', 'face:extra']);
+  });
+
+  test('a new performer is created once however many contributors race for it; a known StashDB performer is linked', async () => {
+    const racingScene = 'dddddddd-dddd-4ddd-8ddd-dddddddddddd';
+    const racer = '44444444-4444-4444-8444-444444444444';
+    box.scenes.set(racingScene, {
+      id: racingScene,
+      duration: 600,
+      performers: [{ id: racer, name: 'Racing Performer' }],
+      fingerprints: [{ algorithm: 'PHASH', hash: FINGERPRINT.hash, duration: 600 }],
+    });
+    const keys = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const u = await ctx.createUser();
+        return (await ctx.createApiKey(await ctx.login(u.email), ['contribute'])).key;
+      }),
+    );
+    const answers = await Promise.all(
+      keys.map((k, i) =>
+        post(payload({ seed: 70 + i, sceneId: racingScene, performers: [{ stashId: racer, faces: 2 }] }), k),
+      ),
+    );
+    for (const a of answers) assert.equal(a.status, 202, JSON.stringify(a.body));
+    const performers = await ctx.db.query(
+      `SELECT DISTINCT c.performer_id FROM contributions c JOIN scenes s ON s.id = c.scene_id WHERE s.stash_id = $1`,
+      [racingScene],
+    );
+    assert.equal(performers.rows.length, 1);
+    const named = await ctx.db.query(`SELECT id FROM performers WHERE name = 'Racing Performer'`);
+    assert.deepEqual(named.rows, [{ id: performers.rows[0].performer_id }], 'no orphan performer rows');
+    const links = await ctx.db.query(`SELECT performer_id FROM performer_stash_ids WHERE stash_id = $1`, [
+      racer,
     ]);
-    assert.equal(faces.rows[0].n, 3);
+    assert.deepEqual(links.rows, [{ performer_id: performers.rows[0].performer_id }]);
+
+    // A StashDB performer already known by its StashDB id but not yet linked on the endpoint: linked to it,
+    // not created a second time.
+    const stashdb = await new StashBoxFixtureServer().start();
+    let restoreStashdb = async (): Promise<unknown> => undefined;
+    try {
+      const stashdbScene = 'eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee';
+      const known = '55555555-5555-4555-8555-555555555555';
+      stashdb.scenes.set(stashdbScene, {
+        id: stashdbScene,
+        duration: 600,
+        performers: [{ id: known, name: 'Known Performer' }],
+        fingerprints: [{ algorithm: 'PHASH', hash: FINGERPRINT.hash, duration: 600 }],
+      });
+      // The migrations seed the StashDB endpoint: point it at this fixture for the test.
+      const seeded = await ctx.db.query(
+        `SELECT graphql_url, enabled FROM stash_box_endpoints WHERE key = 'stashdb'`,
+      );
+      await ctx.db.query(
+        `UPDATE stash_box_endpoints SET graphql_url = $1, enabled = true WHERE key = 'stashdb'`,
+        [stashdb.url],
+      );
+      restoreStashdb = () =>
+        ctx.db.query(`UPDATE stash_box_endpoints SET graphql_url = $1, enabled = $2 WHERE key = 'stashdb'`, [
+          seeded.rows[0].graphql_url,
+          seeded.rows[0].enabled,
+        ]);
+      const existing = await ctx.db.query(
+        `INSERT INTO performers (id, name, stashdb_id, primary_source, updated_at)
+         VALUES (gen_random_uuid(), 'Known Performer', $1, 'stashdb', now()) RETURNING id`,
+        [known],
+      );
+      const res = await post(
+        contributionPayload({
+          endpoint: stashdb.url,
+          sceneId: stashdbScene,
+          performers: [{ stashId: known, faces: 2 }],
+          seed: 80,
+        }),
+      ).expect(202);
+      const contribution = await ctx.db.query(`SELECT performer_id FROM contributions WHERE id = $1`, [
+        res.body.contributions[0].id,
+      ]);
+      assert.equal(contribution.rows[0].performer_id, existing.rows[0].id);
+      const link = await ctx.db.query(`SELECT performer_id FROM performer_stash_ids WHERE stash_id = $1`, [
+        known,
+      ]);
+      assert.deepEqual(link.rows, [{ performer_id: existing.rows[0].id }]);
+    } finally {
+      await restoreStashdb();
+      await stashdb.stop();
+    }
   });
 
   test('list, withdraw one, withdraw all', async () => {

@@ -62,6 +62,14 @@ describe('durability: Redis down during submit, then the outbox sweeper', () => 
 
     const outbox = ctx.app.get(OutboxService);
     assert.equal(await outbox.sweep(100, 0), 0, 'nothing can be dispatched while Redis is down');
+    const attempts = async () =>
+      (
+        await ctx.db.query('SELECT attempts, dispatched_at FROM outbox_events WHERE id = $1', [
+          pending.rows[0].id,
+        ])
+      ).rows[0];
+    // Two failed attempts (the request's own dispatch, then the sweep), and still undispatched.
+    assert.deepEqual(await attempts(), { attempts: 2, dispatched_at: null });
 
     await redis.start();
     // The app's Redis clients reconnect on their own; the sweeper then hands the event over.
@@ -72,6 +80,9 @@ describe('durability: Redis down during submit, then the outbox sweeper', () => 
     }
     assert.equal(swept, 1);
     assert.equal(await outbox.sweep(100, 0), 0, 'a second sweep finds nothing left');
+    const after = await attempts();
+    assert.ok(after.dispatched_at instanceof Date);
+    assert.ok(after.attempts >= 3, `attempts ${after.attempts}`);
     const queue = new Queue('consensus', { connection: { url: redis.url }, prefix: ctx.redisPrefix });
     const jobs = await queue.getJobs(['waiting', 'delayed']);
     await queue.close();

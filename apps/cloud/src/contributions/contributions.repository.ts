@@ -79,36 +79,57 @@ export interface PendingVerification {
   fingerprints: { algorithm: string; hash: string }[];
 }
 
-const FACE_COLUMN_CASTS = [
-  '::uuid',
-  '::uuid',
-  '::uuid',
-  '::int',
-  '::halfvec',
-  '::float8',
-  '::int',
-  '::float8',
-  '::float8',
-  '::text',
-];
-const TRACKS_INSERT = `INSERT INTO face_tracks (id, contribution_id, track_key, points)
-  SELECT gen_random_uuid(), $1::uuid, k, p FROM unnest($2::text[], $3::jsonb[]) AS t(k, p)`;
-const tracksAndFacesSqlByCount = new Map<number, string>();
+const FACE_COLUMN_CASTS = ['::halfvec', '::float8', '::int', '::float8', '::float8', '::text'];
+/**
+ * Parameters of `saveContributionSql`: $1–$10 the contribution, $11–$12 the tracks, $13 the dimension, then
+ * `FACE_COLUMN_CASTS.length` per face.
+ */
+const CONTRIBUTION_PARAMETERS = 13;
+const contributionSqlByFaceCount = new Map<number, string>();
 
 /**
- * The tracks insert ($1–$3) with the multi-row faces insert of `count` faces ($4 on) as one statement. One text
- * (one prepared statement per connection) per face count, which the per-performer cap bounds.
+ * One performer's contribution as ONE statement (one round trip): the (contributor, scene, performer, model) row
+ * created or replaced, the faces and tracks of the one it replaces deleted, and the new tracks and faces inserted.
+ * Data-modifying CTEs all see the snapshot from before the statement, so the deletes cannot touch the new rows;
+ * a track key the replaced contribution also had is updated in place rather than deleted and inserted, because
+ * the (contribution, track key) unique index would see both rows within the one statement.
+ * One text (one prepared statement per connection) per face count, which the per-performer cap bounds.
  */
-function insertTracksAndFacesSql(count: number): string {
-  let sql = tracksAndFacesSqlByCount.get(count);
+function saveContributionSql(faceCount: number): string {
+  let sql = contributionSqlByFaceCount.get(faceCount);
   if (sql === undefined) {
-    sql =
-      count === 0
-        ? TRACKS_INSERT
-        : `WITH tracks AS (${TRACKS_INSERT})
-           INSERT INTO faces (contribution_id, performer_id, model_id, dimension, embedding, detector_score, size_px, quality, timestamp_sec, track_key)
-           VALUES ${valuesPlaceholders(count, FACE_COLUMN_CASTS, 3)}`;
-    tracksAndFacesSqlByCount.set(count, sql);
+    sql = `WITH contribution AS (
+        INSERT INTO contributions (id, contributor_id, scene_id, performer_id, model_id, status, status_reason,
+          client_name, client_version, fingerprint_matched, verification_attempts, next_verification_at, updated_at)
+        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5::"ContributionStatus", $6, $7, $8, $9, 0, $10, now())
+        ON CONFLICT (contributor_id, scene_id, performer_id, model_id) DO UPDATE SET
+          status = EXCLUDED.status, status_reason = EXCLUDED.status_reason, client_name = EXCLUDED.client_name,
+          client_version = EXCLUDED.client_version, fingerprint_matched = EXCLUDED.fingerprint_matched,
+          verification_attempts = 0, next_verification_at = EXCLUDED.next_verification_at, updated_at = now()
+        RETURNING id, (xmax <> 0) AS replaced
+      ), replaced_faces AS (
+        DELETE FROM faces WHERE contribution_id = (SELECT id FROM contribution WHERE replaced)
+      ), replaced_tracks AS (
+        DELETE FROM face_tracks
+        WHERE contribution_id = (SELECT id FROM contribution WHERE replaced) AND track_key <> ALL($11::text[])
+      ), tracks AS (
+        INSERT INTO face_tracks (id, contribution_id, track_key, points)
+        SELECT gen_random_uuid(), contribution.id, k, p
+        FROM contribution, unnest($11::text[], $12::jsonb[]) AS t(k, p)
+        ON CONFLICT (contribution_id, track_key) DO UPDATE SET points = EXCLUDED.points
+      )${
+        faceCount === 0
+          ? ''
+          : `, new_faces AS (
+        INSERT INTO faces (contribution_id, performer_id, model_id, dimension, embedding, detector_score, size_px,
+          quality, timestamp_sec, track_key)
+        SELECT contribution.id, $3, $4, $13::int, f.*
+        FROM contribution, (VALUES ${valuesPlaceholders(faceCount, FACE_COLUMN_CASTS, CONTRIBUTION_PARAMETERS)})
+          AS f(embedding, detector_score, size_px, quality, timestamp_sec, track_key)
+      )`
+      }
+      SELECT id, replaced FROM contribution`;
+    contributionSqlByFaceCount.set(faceCount, sql);
   }
   return sql;
 }
@@ -132,6 +153,57 @@ export class ContributionsRepository {
       ),
     );
     return rows[0] ?? null;
+  }
+
+  /**
+   * What a submission looks up first, in one round trip: the embedding model it names and the response stored
+   * for its idempotency key, if any.
+   */
+  async findModelAndIdempotency(
+    model: { name: string; version: string },
+    userId: string,
+    key: string,
+  ): Promise<{ model: EmbeddingModel | null; idempotency: StoredIdempotency | null }> {
+    const { rows } = await this.pg.pool.query<{
+      id: string | null;
+      name: string;
+      version: string;
+      dimension: number;
+      metric: EmbeddingModel['metric'];
+      active: boolean;
+      createdAt: Date;
+      requestHash: string | null;
+      statusCode: number;
+      response: unknown;
+    }>(
+      this.pg.prepared(
+        `SELECT m.id, m.name, m.version, m.dimension, m.metric, m.active, m.created_at AS "createdAt",
+                i.request_hash AS "requestHash", i.status_code AS "statusCode", i.response
+         FROM (SELECT 1) AS one
+         LEFT JOIN embedding_models m ON m.name = $1 AND m.version = $2
+         LEFT JOIN idempotency_keys i ON i.user_id = $3::uuid AND i.key = $4`,
+        [model.name, model.version, userId, key],
+      ),
+    );
+    const row = rows[0]!;
+    return {
+      model:
+        row.id === null
+          ? null
+          : {
+              id: row.id,
+              name: row.name,
+              version: row.version,
+              dimension: row.dimension,
+              metric: row.metric,
+              active: row.active,
+              createdAt: row.createdAt,
+            },
+      idempotency:
+        row.requestHash === null
+          ? null
+          : { requestHash: row.requestHash, statusCode: row.statusCode, response: row.response },
+    };
   }
 
   async findIdempotency(userId: string, key: string): Promise<StoredIdempotency | null> {
@@ -174,41 +246,11 @@ export class ContributionsRepository {
             performer.name,
             performer.disambiguation,
           );
-          const { rows } = await client.query<{ id: string; replaced: boolean }>(
-            this.pg.prepared(
-              `INSERT INTO contributions (id, contributor_id, scene_id, performer_id, model_id, status, status_reason,
-               client_name, client_version, fingerprint_matched, verification_attempts, next_verification_at, updated_at)
-             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5::"ContributionStatus", $6, $7, $8, $9, 0, $10, now())
-             ON CONFLICT (contributor_id, scene_id, performer_id, model_id) DO UPDATE SET
-               status = EXCLUDED.status, status_reason = EXCLUDED.status_reason, client_name = EXCLUDED.client_name,
-               client_version = EXCLUDED.client_version, fingerprint_matched = EXCLUDED.fingerprint_matched,
-               verification_attempts = 0, next_verification_at = EXCLUDED.next_verification_at, updated_at = now()
-             RETURNING id, (xmax <> 0) AS replaced`,
-              [
-                input.contributorId,
-                sceneId,
-                performerId,
-                input.modelId,
-                performer.status,
-                performer.statusReason,
-                input.clientName,
-                input.clientVersion,
-                performer.fingerprintMatched,
-                performer.nextVerificationAt,
-              ],
-            ),
-          );
-          const { id: contributionId, replaced } = rows[0]!;
-          if (replaced) {
-            await client.query('DELETE FROM faces WHERE contribution_id = $1', [contributionId]);
-            await client.query('DELETE FROM face_tracks WHERE contribution_id = $1', [contributionId]);
-          }
-          await this.insertTracksAndFaces(
+          const { id: contributionId, replaced } = await this.saveContribution(
             client,
-            contributionId,
+            input,
+            sceneId,
             performerId,
-            input.modelId,
-            input.dimension,
             performer,
           );
           if (performer.status !== 'rejected') {
@@ -295,7 +337,10 @@ export class ContributionsRepository {
     return rows[0]!.id;
   }
 
-  /** The performer identity for a stash-box id, created on first sight (race-safe). */
+  /**
+   * The performer identity for a stash-box id, created on first sight (race-safe). Known ids and new ones take one
+   * statement (one round trip); only a race with another transaction creating the same performer takes more.
+   */
   private async resolvePerformer(
     client: pg.PoolClient,
     endpoint: { id: string; key: string },
@@ -303,63 +348,83 @@ export class ContributionsRepository {
     name: string,
     disambiguation: string | null,
   ): Promise<string> {
+    const stashdbId = endpoint.key === 'stashdb' ? stashId : null;
+    const { rows } = await client.query<{
+      existing: string | null;
+      created: string | null;
+      linked: string | null;
+    }>(
+      this.pg.prepared(
+        `WITH existing AS (
+           SELECT performer_id FROM performer_stash_ids WHERE endpoint_id = $1::uuid AND stash_id = $2::text
+         ), created AS (
+           INSERT INTO performers (id, name, disambiguation, stashdb_id, primary_source, updated_at)
+           SELECT gen_random_uuid(), $3::text, $4::text, $5::text, $6::text, now()
+           WHERE NOT EXISTS (SELECT 1 FROM existing)
+           ON CONFLICT (stashdb_id) DO NOTHING RETURNING id
+         ), linked AS (
+           INSERT INTO performer_stash_ids (id, performer_id, endpoint_id, stash_id)
+           SELECT gen_random_uuid(), id, $1::uuid, $2::text FROM created
+           ON CONFLICT (endpoint_id, stash_id) DO NOTHING RETURNING performer_id
+         )
+         SELECT (SELECT performer_id FROM existing) AS existing, (SELECT id FROM created) AS created,
+                (SELECT performer_id FROM linked) AS linked`,
+        [endpoint.id, stashId, name, disambiguation, stashdbId, endpoint.key],
+      ),
+    );
+    const { existing, created, linked } = rows[0]!;
+    if (existing) return existing;
+    if (linked) return linked;
     const find = async () =>
       (
         await client.query<{ performer_id: string }>(
-          this.pg.prepared(
-            'SELECT performer_id FROM performer_stash_ids WHERE endpoint_id = $1 AND stash_id = $2',
-            [endpoint.id, stashId],
-          ),
+          'SELECT performer_id FROM performer_stash_ids WHERE endpoint_id = $1 AND stash_id = $2',
+          [endpoint.id, stashId],
         )
       ).rows[0]?.performer_id;
-    const existing = await find();
-    if (existing) return existing;
-    const stashdbId = endpoint.key === 'stashdb' ? stashId : null;
-    const created = await client.query<{ id: string }>(
-      this.pg.prepared(
-        `INSERT INTO performers (id, name, disambiguation, stashdb_id, primary_source, updated_at)
-       VALUES (gen_random_uuid(), $1, $2, $3, $4, now())
-       ON CONFLICT (stashdb_id) DO NOTHING RETURNING id`,
-        [name, disambiguation, stashdbId, endpoint.key],
-      ),
+    if (created) {
+      // Another transaction linked this stash id first: use its performer and drop the one made here.
+      await client.query('DELETE FROM performers WHERE id = $1', [created]);
+      return (await find())!;
+    }
+    // The StashDB id's performer exists (another transaction created it): link to it unless that was done too.
+    const performerId = (
+      await client.query<{ id: string }>('SELECT id FROM performers WHERE stashdb_id = $1', [stashdbId])
+    ).rows[0]!.id;
+    const link = await client.query(
+      `INSERT INTO performer_stash_ids (id, performer_id, endpoint_id, stash_id)
+       VALUES (gen_random_uuid(), $1, $2, $3) ON CONFLICT (endpoint_id, stash_id) DO NOTHING`,
+      [performerId, endpoint.id, stashId],
     );
-    const performerId =
-      created.rows[0]?.id ??
-      (await client.query<{ id: string }>('SELECT id FROM performers WHERE stashdb_id = $1', [stashdbId]))
-        .rows[0]!.id;
-    const linked = await client.query(
-      this.pg.prepared(
-        `INSERT INTO performer_stash_ids (id, performer_id, endpoint_id, stash_id)
-       VALUES (gen_random_uuid(), $1, $2, $3) ON CONFLICT (endpoint_id, stash_id) DO NOTHING RETURNING performer_id`,
-        [performerId, endpoint.id, stashId],
-      ),
-    );
-    if (linked.rowCount) return performerId;
-    // Another transaction linked this stash id first: use its performer and drop ours if we made one.
-    if (created.rows[0]) await client.query('DELETE FROM performers WHERE id = $1', [performerId]);
-    return (await find())!;
+    return link.rowCount ? performerId : (await find())!;
   }
 
-  /** The performer's face tracks and faces: one statement (one round trip). */
-  private async insertTracksAndFaces(
+  /** The performer's contribution row, tracks and faces: one statement (one round trip). */
+  private async saveContribution(
     client: pg.PoolClient,
-    contributionId: string,
+    input: ContributionToSave,
+    sceneId: string,
     performerId: string,
-    modelId: string,
-    dimension: number,
-    performer: Pick<DecodedPerformer, 'tracks' | 'faces'>,
-  ): Promise<void> {
+    performer: ContributionToSave['performers'][number],
+  ): Promise<{ id: string; replaced: boolean }> {
     const params: unknown[] = [
-      contributionId,
+      input.contributorId,
+      sceneId,
+      performerId,
+      input.modelId,
+      performer.status,
+      performer.statusReason,
+      input.clientName,
+      input.clientVersion,
+      performer.fingerprintMatched,
+      performer.nextVerificationAt,
       performer.tracks.map((t) => t.trackId),
       performer.tracks.map((t) => JSON.stringify(t.points)),
     ];
+    // $13 appears only in the faces insert (a parameter the text does not use would have no type).
+    if (performer.faces.length) params.push(input.dimension);
     for (const f of performer.faces) {
       params.push(
-        contributionId,
-        performerId,
-        modelId,
-        dimension,
         halfvecToBinary(f.embedding),
         f.detectorScore,
         f.sizePx,
@@ -368,7 +433,10 @@ export class ContributionsRepository {
         f.trackId,
       );
     }
-    await client.query(this.pg.prepared(insertTracksAndFacesSql(performer.faces.length), params));
+    const { rows } = await client.query<{ id: string; replaced: boolean }>(
+      this.pg.prepared(saveContributionSql(performer.faces.length), params),
+    );
+    return rows[0]!;
   }
 
   private async insertOutbox(

@@ -21,6 +21,7 @@ import {
   ContributionsRepository,
   type ContributionToSave,
   type SavedContribution,
+  type StoredIdempotency,
 } from './contributions.repository.js';
 import { verificationBackoffMs, verifyPerformer } from './verification.js';
 
@@ -47,16 +48,19 @@ export class ContributionsService {
    */
   async submit(principal: Principal, request: ContributionRequest): Promise<ContributionReceipt> {
     const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
-    const replay = await this.replay(principal.userId, request.idempotencyKey, requestHash);
-    if (replay) return replay;
+    // Independent lookups, concurrently: the model and a stored response for the key (one statement), and the
+    // stash-box endpoint.
+    const [{ model, idempotency }, endpoint] = await Promise.all([
+      this.repository.findModelAndIdempotency(request.model, principal.userId, request.idempotencyKey),
+      this.stashBox.findEndpointByUrl(request.scene.endpoint),
+    ]);
+    if (idempotency) return this.replayed(idempotency, request.idempotencyKey, requestHash);
 
-    const model = await this.repository.findModel(request.model.name, request.model.version);
     if (!model || !model.active) {
       throw badRequest(`unknown embedding model ${request.model.name} ${request.model.version}`, {
         fields: [{ field: 'model', message: model ? 'model no longer accepted' : 'unknown model' }],
       });
     }
-    const endpoint = await this.stashBox.findEndpointByUrl(request.scene.endpoint);
     if (!endpoint || !endpoint.enabled) {
       throw badRequest(`unknown stash-box endpoint ${request.scene.endpoint}`, {
         fields: [{ field: 'scene.endpoint', message: 'not a stash-box this service knows' }],
@@ -170,7 +174,11 @@ export class ContributionsService {
     requestHash: string,
   ): Promise<ContributionReceipt | null> {
     const stored = await this.repository.findIdempotency(userId, key);
-    if (!stored) return null;
+    return stored ? this.replayed(stored, key, requestHash) : null;
+  }
+
+  /** The stored response for a repeated idempotency key; a key reused for other content is a conflict. */
+  private replayed(stored: StoredIdempotency, key: string, requestHash: string): ContributionReceipt {
     if (stored.requestHash !== requestHash) {
       throw conflict(
         `idempotency key ${key} was used for a different contribution: use a new key for new content`,
