@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type {
   ContributionList,
@@ -17,6 +16,7 @@ import { OutboxService } from '../outbox/outbox.service.js';
 import { StashBoxUnavailableError } from '../stash-box/stash-box.client.js';
 import { type StashBoxScene, StashBoxService } from '../stash-box/stash-box.service.js';
 import { validateContribution } from './contribution-validation.js';
+import { contributionRequestHash } from './request-hash.js';
 import {
   ContributionsRepository,
   type ContributionToSave,
@@ -47,7 +47,7 @@ export class ContributionsService {
    * answering; then hands the follow-up work to the queues (or leaves it to the outbox sweeper).
    */
   async submit(principal: Principal, request: ContributionRequest): Promise<ContributionReceipt> {
-    const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+    const requestHash = contributionRequestHash(request);
     // Independent lookups, concurrently: the model and a stored response for the key (one statement), and the
     // stash-box endpoint.
     const [{ model, idempotency }, endpoint] = await Promise.all([
