@@ -51,7 +51,9 @@ export class StashBoxFixtureServer {
           this.documents.set(query, document);
         }
         if (Array.isArray(document)) {
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: document }));
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ errors: document }));
           return;
         }
         const result = await execute({

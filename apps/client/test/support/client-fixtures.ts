@@ -164,14 +164,12 @@ export async function startFeedbackCloud(): Promise<{
     req.on('end', () => {
       if (req.method !== 'POST' || req.url !== '/v1/feedback') return void res.writeHead(404).end();
       requests.push({ authorization: req.headers.authorization, body: JSON.parse(text) });
-      res
-        .writeHead(201, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            id: '7d1c2a4e-1f1e-4c4b-9a41-0c2f3e4d5a6b',
-            receivedAt: new Date().toISOString(),
-          }),
-        );
+      res.writeHead(201, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          id: '7d1c2a4e-1f1e-4c4b-9a41-0c2f3e4d5a6b',
+          receivedAt: new Date().toISOString(),
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
