@@ -11,6 +11,7 @@ import {
   parseShowinfoLine,
   planBatches,
   readPpmHeader,
+  toolEnv,
 } from './frames.js';
 
 describe('frameTimestamps', () => {
@@ -216,5 +217,22 @@ describe('framesPerProcess and planBatches', () => {
       { first: 1, size: 1 },
       { first: 2, size: 1 },
     ]);
+  });
+});
+
+describe('toolEnv', () => {
+  it('asks glibc for transparent huge pages and keeps the rest of the environment', () => {
+    const env = toolEnv({ PATH: '/usr/bin', LANG: 'C' });
+    assert.deepEqual(env, { PATH: '/usr/bin', LANG: 'C', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
+  });
+  it('adds to tunables the user set, and leaves a hugetlb choice of theirs alone', () => {
+    assert.equal(
+      toolEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }).GLIBC_TUNABLES,
+      'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1',
+    );
+    assert.equal(
+      toolEnv({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }).GLIBC_TUNABLES,
+      'glibc.malloc.hugetlb=0',
+    );
   });
 });
