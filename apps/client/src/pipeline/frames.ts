@@ -146,7 +146,7 @@ export function readPpmHeader(
  * transparent huge pages (`glibc.malloc.hugetlb=1`, glibc ≥ 2.35; older glibc and other C libraries ignore it). Each
  * input of a batch holds ≈ 17–20 MiB of decoder frames, first touched page by page: 60 frames of 1080p took ≈ 450,000
  * page faults, and on the 2-core VMs a fault costs several microseconds of system time. With huge pages, sampling 60
- * frames went from 5.1 to 3.7 s (docs/benchmarks.md). Tunables the user set are kept.
+ * frames went from 5.1 to 4.3 s (docs/benchmarks.md). Tunables the user set are kept.
  */
 export function toolEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const tunables = env.GLIBC_TUNABLES;
