@@ -23,6 +23,11 @@ export async function openSession(modelPath: string, options: SessionOptions): P
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3, // errors only: the models carry unused initializers that onnxruntime warns about
+    // No busy-waiting between parallel sections: by default onnxruntime's intra-op threads spin for work after each
+    // one, and beside ffmpeg on 2 cores that spinning took the CPU the decoder needed. On the 60-frame scene bench the
+    // process used 9.2–9.9 CPU-s with spinning and 3.9–4.7 without, end to end 8.8–9.1 → 5.7–6.0 s
+    // (docs/benchmarks.md). Session config key session.intra_op.allow_spinning.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
   if (options.device === 'cuda') {
     try {
