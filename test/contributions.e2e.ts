@@ -13,6 +13,13 @@ const P2 = '22222222-2222-4222-8222-222222222222';
 const STRANGER = '33333333-3333-4333-8333-333333333333';
 const SCENE = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const FINGERPRINT = { algorithm: 'PHASH' as const, hash: 'c4d2a1b3e5f60718', durationSec: 600 };
+/** A 600-s fixture scene crediting one performer, with FINGERPRINT. */
+const oneCreditScene = (id: string, performer: { id: string; name: string }) => ({
+  id,
+  duration: 600,
+  performers: [performer],
+  fingerprints: [{ algorithm: 'PHASH' as const, hash: FINGERPRINT.hash, duration: 600 }],
+});
 
 describe('contribution ingest', () => {
   let ctx: TestApp;
@@ -278,12 +285,7 @@ describe('contribution ingest', () => {
   test('a new performer is created once however many contributors race for it; a known StashDB performer is linked', async () => {
     const racingScene = 'dddddddd-dddd-4ddd-8ddd-dddddddddddd';
     const racer = '44444444-4444-4444-8444-444444444444';
-    box.scenes.set(racingScene, {
-      id: racingScene,
-      duration: 600,
-      performers: [{ id: racer, name: 'Racing Performer' }],
-      fingerprints: [{ algorithm: 'PHASH', hash: FINGERPRINT.hash, duration: 600 }],
-    });
+    box.scenes.set(racingScene, oneCreditScene(racingScene, { id: racer, name: 'Racing Performer' }));
     const keys = await Promise.all(
       Array.from({ length: 6 }, async () => {
         const u = await ctx.createUser();
@@ -315,12 +317,7 @@ describe('contribution ingest', () => {
     try {
       const stashdbScene = 'eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee';
       const known = '55555555-5555-4555-8555-555555555555';
-      stashdb.scenes.set(stashdbScene, {
-        id: stashdbScene,
-        duration: 600,
-        performers: [{ id: known, name: 'Known Performer' }],
-        fingerprints: [{ algorithm: 'PHASH', hash: FINGERPRINT.hash, duration: 600 }],
-      });
+      stashdb.scenes.set(stashdbScene, oneCreditScene(stashdbScene, { id: known, name: 'Known Performer' }));
       // The migrations seed the StashDB endpoint: point it at this fixture for the test.
       const seeded = await ctx.db.query(
         `SELECT graphql_url, enabled FROM stash_box_endpoints WHERE key = 'stashdb'`,
