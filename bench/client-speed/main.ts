@@ -3,17 +3,23 @@
 //
 //   nice -n 10 node --conditions=source --import @swc-node/register/esm-register bench/client-speed/main.ts \
 //     [--json out.json] [--compare previous.json] [--skip-ann] [--ann-sizes 100000,1000000] [--ann-queries 200]
-//     [--scene-runs 3] [--frames 60] [--gop 50,250] [--scene-minutes 20] [--quick]
+//     [--scene-runs 3] [--frames 60] [--gop 50,250] [--scene-minutes 20] [--quick] [--process-malloc-defaults]
+//
+// The bench runs itself with glibc's malloc tunables (apps/client/bin/malloc-tunables.js), as the `stash-sense`
+// launcher runs the CLI and the sidecar; --process-malloc-defaults keeps glibc's defaults for the bench's own process
+// (ffmpeg still gets the tunables, as in the library) to compare.
 //
 // Real models (.models/, `node scripts/fetch-models.mjs`), real ffmpeg, the fixture photos (../shared/fixtures/faces)
 // for faces and for the generated video. Goals (the "Local client" issue): ≤ 10 ms per face embedding and ≤ 3 s per
 // 60-frame scene on 2 cores. Each figure is the median of several runs after a warm-up; the machine's load average
 // is printed with them because other work on the same cores slows every figure down.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { withMallocTunables } from '../../apps/client/bin/malloc-tunables.js';
 import { loadClientConfig } from '../../apps/client/src/config.js';
 import { PIPELINE_DEFAULTS } from '../../apps/client/src/pipeline/defaults.js';
 import { embedderInput } from '../../apps/client/src/pipeline/embed.js';
@@ -49,6 +55,8 @@ export interface ClientSpeedResult {
     node: string;
     loadAverage1mStart: number;
     loadAverage1mEnd: number;
+    /** GLIBC_TUNABLES of the bench process (null: glibc's defaults). */
+    glibcTunables?: string | null;
   };
   embedding: {
     /** fr_feature.onnx alone on one aligned 112×112 face, 1 intra-op thread. */
@@ -348,6 +356,7 @@ async function main(): Promise<void> {
       gop: { type: 'string', default: '50,250' },
       frames: { type: 'string', default: String(PIPELINE_DEFAULTS.video.frameCount) },
       quick: { type: 'boolean', default: false },
+      'process-malloc-defaults': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -355,9 +364,20 @@ async function main(): Promise<void> {
     console.log(
       'usage: bench/client-speed/main.ts [--json out.json] [--compare previous.json] [--skip-ann]\n' +
         '       [--ann-sizes 100000,1000000] [--ann-queries 200] [--scene-runs 3] [--frames 60] [--gop 50,250] [--scene-minutes 20] [--quick]\n' +
+        "       [--process-malloc-defaults: glibc malloc defaults for the bench process, not the launcher's tunables]\n" +
         'Example: nice -n 10 node --conditions=source --import @swc-node/register/esm-register \\\n' +
         '  bench/client-speed/main.ts --skip-ann --json bench/results/client-speed.json',
     );
+    return;
+  }
+  const tunedEnv = withMallocTunables(process.env);
+  if (!values['process-malloc-defaults'] && tunedEnv !== process.env) {
+    // glibc reads its tunables at process start: measure in a child that has them, as the CLI runs.
+    const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+      env: tunedEnv,
+    });
+    process.exitCode = child.status ?? 1;
     return;
   }
   const int = (text: string, what: string) => {
@@ -392,6 +412,7 @@ async function main(): Promise<void> {
         node: process.versions.node,
         loadAverage1mStart: loadStart,
         loadAverage1mEnd: round(loadavg()[0]!, 2),
+        glibcTunables: process.env.GLIBC_TUNABLES ?? null,
       },
       embedding,
       detection,

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { MALLOC_TUNABLES } from '../bin/malloc-tunables.js';
 import {
   FaceIndexInfoSchema,
   SidecarErrorSchema,
@@ -146,6 +147,24 @@ describe('sidecar status endpoints', () => {
     assert.match(info.indexVersion, /^local-/);
   });
 
+  it("runs with glibc's malloc tunables, which its ffmpeg processes inherit (bin/malloc-tunables.js)", () => {
+    // The launcher starts the CLI in a child node: glibc reads GLIBC_TUNABLES only at process start.
+    const launcher = sidecar.child.pid!;
+    const children = readFileSync(`/proc/${launcher}/task/${launcher}/children`, 'utf8').trim().split(/\s+/);
+    assert.equal(children.length, 1, `the launcher should run one child, found ${children.join(' ')}`);
+    // glibc turns the ':' of GLIBC_TUNABLES into NULs in the process's own copy of its environment block.
+    const environ = readFileSync(`/proc/${children[0]}/environ`, 'utf8').split('\0');
+    const at = environ.findIndex((v) => v.startsWith('GLIBC_TUNABLES='));
+    assert.ok(at >= 0, 'GLIBC_TUNABLES should be set');
+    const tunables = [environ[at]!.slice('GLIBC_TUNABLES='.length)];
+    for (let i = at + 1; environ[i]?.startsWith('glibc.'); i++) tunables.push(environ[i]!);
+    assert.deepEqual(
+      tunables.join(':').split(':').sort(),
+      Object.entries(MALLOC_TUNABLES)
+        .map(([name, value]) => `${name}=${value}`)
+        .sort(),
+    );
+  });
   it('GET /openapi.json is generated from the contracts', async () => {
     const doc = (await (await fetch(`${sidecar.url}/openapi.json`)).json()) as {
       openapi: string;

@@ -221,18 +221,23 @@ describe('framesPerProcess and planBatches', () => {
 });
 
 describe('toolEnv', () => {
-  it('asks glibc for transparent huge pages and keeps the rest of the environment', () => {
+  const ours = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.top_pad=67108864';
+  it("sets glibc malloc's huge-page and heap tunables and keeps the rest of the environment", () => {
     const env = toolEnv({ PATH: '/usr/bin', LANG: 'C' });
-    assert.deepEqual(env, { PATH: '/usr/bin', LANG: 'C', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
+    assert.deepEqual(env, { PATH: '/usr/bin', LANG: 'C', GLIBC_TUNABLES: ours });
   });
-  it('adds to tunables the user set, and leaves a hugetlb choice of theirs alone', () => {
+  it('adds to tunables the user set, and leaves a choice of theirs alone', () => {
     assert.equal(
       toolEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }).GLIBC_TUNABLES,
-      'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1',
+      `glibc.malloc.arena_max=2:${ours}`,
     );
     assert.equal(
-      toolEnv({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }).GLIBC_TUNABLES,
-      'glibc.malloc.hugetlb=0',
+      toolEnv({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0:glibc.malloc.top_pad=0' }).GLIBC_TUNABLES,
+      'glibc.malloc.hugetlb=0:glibc.malloc.top_pad=0:glibc.malloc.mmap_threshold=33554432',
     );
+    const all = {
+      GLIBC_TUNABLES: 'glibc.malloc.hugetlb=2:glibc.malloc.mmap_threshold=1:glibc.malloc.top_pad=1',
+    };
+    assert.equal(toolEnv(all), all);
   });
 });
