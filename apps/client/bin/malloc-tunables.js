@@ -2,18 +2,18 @@
 // which starts it) and the ffmpeg and ffprobe it runs (src/pipeline/frames.ts `toolEnv`). glibc ≥ 2.35 reads them
 // at process start; older glibc and other C libraries ignore them.
 //
-// Why: a 60-frame scene moves ≈ 330 MiB of 1280×720 and 1080p frames through freshly allocated memory, first
+// Why: a 60-frame scene moves ≈ 330 MiB of 1080p and 1280×720 frames through freshly allocated memory, first
 // touched page by page, and a page fault costs several microseconds of system time on the 2-core VMs. Measured
-// (docs/benchmarks.md, "Client speed"), defaults → these settings:
-// - ffmpeg, a 10-frame 1080p batch: ≈ 60,000 → 8,000 page faults, 1.3 → 0.76 CPU-s. Each input's decoder zeroes a
-//   ≈ 17–20 MiB frame pool; frames malloc'd one mapping each (the default above 128 KiB) cannot be backed by huge
-//   pages, frames taken from a heap that grows in 64-MiB steps can;
-// - the client reading 60 frames from ffmpeg: ≈ 85,000 → 13,000 page faults, 1.45 → 0.45 CPU-s; peak RSS + 45 MiB
-//   (freed memory up to top_pad stays with the process).
+// (docs/benchmarks.md, "Client speed"), glibc's defaults → these settings:
+// - ffmpeg, a 10-frame 1080p batch: ≈ 60,000 → 10,000 page faults, 1.2 → 0.66 CPU-s (`perf`: each input's decoder
+//   zeroes a fresh ≈ 17–20 MiB frame pool). By default frames above 128 KiB get one mmap each, too small and
+//   unaligned for huge pages; hugetlb alone still took ≈ 32,000 faults;
+// - the client reading 60 frames from ffmpeg: ≈ 85,000 → 9,000 page faults, 1.45 → 0.4 CPU-s.
+// Peak RSS grows a little (ffmpeg's 10-frame batch 261 → 264 MiB). A larger top_pad (heap growth step) measured
+// no different.
 export const MALLOC_TUNABLES = Object.freeze({
   'glibc.malloc.hugetlb': '1', // transparent huge pages for malloc's memory (the kernel's "madvise" mode)
   'glibc.malloc.mmap_threshold': String(32 * 1024 * 1024), // frames come from the heap, not one mmap each
-  'glibc.malloc.top_pad': String(64 * 1024 * 1024), // the heap grows (and is kept) in huge-page-sized steps
 });
 
 /**

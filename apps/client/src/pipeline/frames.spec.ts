@@ -221,7 +221,7 @@ describe('framesPerProcess and planBatches', () => {
 });
 
 describe('toolEnv', () => {
-  const ours = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.top_pad=67108864';
+  const ours = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432';
   it("sets glibc malloc's huge-page and heap tunables and keeps the rest of the environment", () => {
     const env = toolEnv({ PATH: '/usr/bin', LANG: 'C' });
     assert.deepEqual(env, { PATH: '/usr/bin', LANG: 'C', GLIBC_TUNABLES: ours });

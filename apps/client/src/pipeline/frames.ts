@@ -144,7 +144,7 @@ export function readPpmHeader(
 
 /**
  * The environment of ffmpeg and ffprobe: this process's, with glibc's malloc set to back frames with huge pages
- * (`MALLOC_TUNABLES`, bin/malloc-tunables.js: a 10-frame 1080p batch takes 0.76 instead of 1.3 CPU-s). Tunables the
+ * (`MALLOC_TUNABLES`, bin/malloc-tunables.js: a 10-frame 1080p batch takes 0.66 instead of 1.2 CPU-s). Tunables the
  * user set win. Under the `stash-sense` launcher this process has them already and ffmpeg inherits them.
  */
 export function toolEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
