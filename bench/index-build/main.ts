@@ -48,6 +48,7 @@ const { values } = parseArgs({
     keep: { type: 'string' },
     'db-faces': { type: 'string', default: '0' },
     'expansion-add': { type: 'string', default: '128' },
+    'incremental-expansion-add': { type: 'string', default: '' },
     queries: { type: 'string', default: '300' },
     help: { type: 'boolean', default: false },
   },
@@ -59,6 +60,8 @@ if (values.help) {
       '                                 [--intrinsic-dims 100: degrees of freedom of the faces; = --dimension: isotropic]\n' +
       '                                 [--db-faces N: also stream N trusted faces out of PostgreSQL (DATABASE_URL)]\n' +
       '                                 [--expansion-add 128: HNSW efConstruction] [--queries 300: recall@10 queries]\n' +
+      "                                 [--incremental-expansion-add 128,64: efConstruction of the incremental build's\n" +
+      "                                  insertions; each value is built from the same parent; default: the parent's]\n" +
       'example: bench/index-build/main.ts --faces 50000 --json bench-50k.json\n',
   );
   process.exit(0);
@@ -79,6 +82,9 @@ const intrinsic =
   INTRINSIC < DIM ? new IntrinsicEmbedding(INTRINSIC, DIM, mixSeed(Number(values.seed), 11)) : null;
 const SEED = Number(values.seed);
 const EXPANSION_ADD = Number(values['expansion-add']);
+const INCREMENTAL_EXPANSION_ADD: (number | undefined)[] = values['incremental-expansion-add']
+  ? values['incremental-expansion-add'].split(',').map(Number)
+  : [undefined];
 const QUERIES = Number(values.queries);
 const progress = (m: string) => process.stderr.write(`[bench:index-build] ${m}\n`);
 
@@ -300,44 +306,64 @@ async function main() {
   for (const id of present.keys()) if (random() < 0.005) removed.add(id);
   const renamed = new Set<number>();
   for (let n = 0; n < performers.length; n++) if (random() < 0.01) renamed.add(n);
-  t = performance.now();
-  cpu = process.cpuUsage();
-  const inc = await buildIndexVersion({
-    model,
-    indexVersion: 'bench-2',
-    outDir: join(root, 'bench-2'),
-    parent: { dir: join(root, 'bench-1'), version: 'bench-1' },
-    rebuild: false,
-    performers: metaOf(grown, renamed),
-    faces: (only) => source(grown, removed, only),
-    // What the repository's trustedFaceIds answers: ids only, so unchanged performers' vectors are not read.
-    trustedFaceIds: new Map(
-      grown.map((p, n) => [
-        p.uuid,
-        Array.from({ length: p.faces }, (_, k) => faceId(n, k)).filter((id) => !removed.has(id)),
-      ]),
-    ),
-    performerIds,
-    presentFaces: present,
-    maxFacesPerPerformer: CAP,
-    minFaces: MIN_FACES,
-    threads: THREADS,
-    onProgress,
-  });
-  const incMs = performance.now() - t;
-  const incCpu = process.cpuUsage(cpu);
-  t = performance.now();
-  await signManifest(inc.manifest!, {
-    kid: key.kid,
-    privateJwk: { kty: 'OKP', crv: 'Ed25519', x: key.x, d: key.d },
-  });
-  const deltaFile = join(root, 'bench-2.delta');
-  await writeIndexDelta(join(root, 'bench-1'), join(root, 'bench-2'), deltaFile);
-  const deltaMs = performance.now() - t;
-  const deltaBytes = (await stat(deltaFile)).size;
-  progress(
-    `incremental build ${(incMs / 1000).toFixed(1)} s, delta ${(deltaMs / 1000).toFixed(1)} s (${mb(deltaBytes)} MB)`,
-  );
+  const incrementals = [];
+  for (const incrementalExpansionAdd of INCREMENTAL_EXPANSION_ADD) {
+    const name = incrementalExpansionAdd ? `bench-2-ef${incrementalExpansionAdd}` : 'bench-2';
+    t = performance.now();
+    cpu = process.cpuUsage();
+    const inc = await buildIndexVersion({
+      model,
+      indexVersion: name,
+      outDir: join(root, name),
+      parent: { dir: join(root, 'bench-1'), version: 'bench-1' },
+      rebuild: false,
+      performers: metaOf(grown, renamed),
+      faces: (only) => source(grown, removed, only),
+      // What the repository's trustedFaceIds answers: ids only, so unchanged performers' vectors are not read.
+      trustedFaceIds: new Map(
+        grown.map((p, n) => [
+          p.uuid,
+          Array.from({ length: p.faces }, (_, k) => faceId(n, k)).filter((id) => !removed.has(id)),
+        ]),
+      ),
+      // Each incremental build starts from the full build's mapping (a build adds its new performers to it).
+      performerIds: new Map(performerIds),
+      presentFaces: present,
+      maxFacesPerPerformer: CAP,
+      minFaces: MIN_FACES,
+      threads: THREADS,
+      ...(incrementalExpansionAdd ? { incrementalExpansionAdd } : {}),
+      onProgress,
+    });
+    const incMs = performance.now() - t;
+    const incCpu = process.cpuUsage(cpu);
+    t = performance.now();
+    await signManifest(inc.manifest!, {
+      kid: key.kid,
+      privateJwk: { kty: 'OKP', crv: 'Ed25519', x: key.x, d: key.d },
+    });
+    const deltaFile = join(root, `${name}.delta`);
+    await writeIndexDelta(join(root, 'bench-1'), join(root, name), deltaFile);
+    const deltaMs = performance.now() - t;
+    const deltaBytes = (await stat(deltaFile)).size;
+    progress(
+      `incremental build (efConstruction ${inc.manifest!.ann.expansionAdd}) ${(incMs / 1000).toFixed(1)} s, ` +
+        `delta ${(deltaMs / 1000).toFixed(1)} s (${mb(deltaBytes)} MB)`,
+    );
+    incrementals.push({
+      expansionAdd: inc.manifest!.ann.expansionAdd,
+      changes: inc.changes,
+      seconds: +(incMs / 1000).toFixed(2),
+      timings: inc.timings,
+      cpuSeconds: +((incCpu.user + incCpu.system) / 1e6).toFixed(1),
+      deltaSeconds: +(deltaMs / 1000).toFixed(2),
+      deltaMb: +(deltaBytes / 1048576).toFixed(1),
+      /** Queries of random performers of the parent, and of performers new in this version (all faces inserted now). */
+      recall: await measureRecall(join(root, name), performers),
+      recallNewPerformers: await measureRecall(join(root, name), grown.slice(performers.length)),
+    });
+    if (!values.keep) await rm(join(root, name), { recursive: true, force: true });
+  }
 
   let dbRead: DbReadResult | null = null;
   if (Number(values['db-faces']) > 0) {
@@ -378,14 +404,9 @@ async function main() {
       buckets,
       bucketPercent: bucketPercentages(buckets),
     },
-    incremental: {
-      changes: inc.changes,
-      seconds: +(incMs / 1000).toFixed(2),
-      timings: inc.timings,
-      cpuSeconds: +((incCpu.user + incCpu.system) / 1e6).toFixed(1),
-      deltaSeconds: +(deltaMs / 1000).toFixed(2),
-      deltaMb: +(deltaBytes / 1048576).toFixed(1),
-    },
+    /** The first of `incrementals` (the one --compare reads). */
+    incremental: incrementals[0]!,
+    incrementals,
     dbRead,
     peakRssMb: peakRssMb(),
     /** Linear extrapolation at the measured wall-clock rate (HNSW insertion grows ≈ log n per face: optimistic). */

@@ -53,6 +53,11 @@ export interface FromParentOptions {
   /** Query ef to record in the new manifest. Default: the parent's. */
   expansionSearch?: number;
   /**
+   * HNSW efConstruction for the faces this version inserts into the parent's graph (the manifest records it).
+   * Default: the parent's. A rebuild takes its own (`rebuild.expansionAdd`).
+   */
+  expansionAdd?: number;
+  /**
    * Build a fresh graph from the parent's stored vectors instead of extending the parent's graph: drops the
    * slots of removed faces and may change storage or HNSW settings. Face and performer ids are kept.
    */
@@ -145,6 +150,9 @@ export class FaceIndexWriter {
         'expansionSearch',
         options.expansionSearch ?? parts.settings.expansionSearch,
       ),
+      ...(!rebuild && {
+        expansionAdd: positiveInt('expansionAdd', options.expansionAdd ?? parts.settings.expansionAdd),
+      }),
       ...(rebuild && {
         storage: storageOf(rebuild.storage ?? parts.settings.storage),
         connectivity: positiveInt('connectivity', rebuild.connectivity ?? parts.settings.connectivity, 2),

@@ -406,6 +406,30 @@ describe('incremental builds', () => {
     );
   });
 
+  test('an incremental build can insert with its own efConstruction, which its manifest records', async () => {
+    const parentManifest = await readManifest(parentDir);
+    const writer = await FaceIndexWriter.fromParent(parentDir, { threads: THREADS, expansionAdd: 32 });
+    addPerformers(writer, PARENT, PARENT + ADDED);
+    const dir = join(root, 'low-ef');
+    const manifest = await writer.write(dir, { indexVersion: 'low-ef-1' });
+    assert.equal(parentManifest.ann.expansionAdd, 128);
+    assert.equal(manifest.ann.expansionAdd, 32);
+    const index = await FaceIndex.open(dir);
+    // The performers this version added (their faces went in with efConstruction 32) are found.
+    for (let i = 0; i < 40; i++) {
+      const performer = PARENT + ((i * 7) % ADDED);
+      assert.equal(index.searchPerformers(space.face(performer, 100 + i), 1)[0]!.performer.id, performer);
+    }
+    // The next version inherits it unless told otherwise.
+    const next = await FaceIndexWriter.fromParent(dir, { threads: THREADS });
+    next.updatePerformer(1, { name: 'Next' });
+    assert.equal(
+      (await next.write(join(root, 'low-ef-next'), { indexVersion: 'low-ef-2' })).ann.expansionAdd,
+      32,
+    );
+    await assert.rejects(FaceIndexWriter.fromParent(parentDir, { expansionAdd: 0 }), /expansionAdd must be/);
+  });
+
   test('removed faces disappear from searches; other ids stay; a rebuild compacts the graph', async () => {
     const writer = await FaceIndexWriter.fromParent(childDir, { threads: THREADS });
     const gone = 42;

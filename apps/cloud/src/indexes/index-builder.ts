@@ -49,6 +49,8 @@ export interface IndexBuildInput {
   threads: number;
   /** HNSW efConstruction of a new graph (create, or a rebuild); default the library's (128). */
   expansionAdd?: number;
+  /** HNSW efConstruction for faces inserted into the parent's graph (an incremental build); default the parent's. */
+  incrementalExpansionAdd?: number;
   /** Build anyway when nothing changed (a requested full build). */
   force?: boolean;
   onProgress?: (phase: 'select' | 'graph', done: number, total: number) => void;
@@ -115,6 +117,9 @@ export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBu
     ? await FaceIndexWriter.fromParent(parent.dir, {
         threads: input.threads,
         rebuild: input.rebuild && (input.expansionAdd ? { expansionAdd: input.expansionAdd } : true),
+        ...(!input.rebuild && input.incrementalExpansionAdd
+          ? { expansionAdd: input.incrementalExpansionAdd }
+          : {}),
       })
     : FaceIndexWriter.create({
         model: { ...input.model, metric: 'cosine' },
