@@ -5,7 +5,7 @@
 //
 //   node --conditions=source --import @swc-node/register/esm-register bench/index-build/main.ts \
 //     [--faces 100000] [--cap 20] [--min-faces 1] [--increment 0.05] [--threads 2] [--dimension 512] \
-//     [--intrinsic-dims 100] \
+//     [--intrinsic-dims 100] [--expansion-add 128] [--incremental-expansion-add 128,64] [--queries 300] \
 //     [--json out.json] [--compare previous.json] [--keep DIR]
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
