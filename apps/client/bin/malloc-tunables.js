@@ -1,5 +1,5 @@
 // glibc malloc settings for the client's processes: the `stash-sense` process itself (set by bin/stash-sense.js,
-// which starts it) and the ffmpeg and ffprobe it runs (src/pipeline/frames.ts `toolEnv`). glibc ≥ 2.35 reads them
+// which starts it) and the ffmpeg and ffprobe it runs (src/pipeline/frames.ts). glibc ≥ 2.35 reads them
 // at process start; older glibc and other C libraries ignore them.
 //
 // Why: a 60-frame scene moves ≈ 330 MiB of 1080p and 1280×720 frames through freshly allocated memory, first

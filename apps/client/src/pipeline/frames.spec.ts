@@ -11,8 +11,8 @@ import {
   parseShowinfoLine,
   planBatches,
   readPpmHeader,
-  toolEnv,
 } from './frames.js';
+import { withMallocTunables } from '../../bin/malloc-tunables.js';
 
 describe('frameTimestamps', () => {
   it('spreads frames evenly over the span, both ends included', () => {
@@ -220,24 +220,24 @@ describe('framesPerProcess and planBatches', () => {
   });
 });
 
-describe('toolEnv', () => {
+describe('withMallocTunables (the environment of the CLI and its ffmpeg)', () => {
   const ours = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432';
   it("sets glibc malloc's huge-page and heap tunables and keeps the rest of the environment", () => {
-    const env = toolEnv({ PATH: '/usr/bin', LANG: 'C' });
+    const env = withMallocTunables({ PATH: '/usr/bin', LANG: 'C' });
     assert.deepEqual(env, { PATH: '/usr/bin', LANG: 'C', GLIBC_TUNABLES: ours });
   });
   it('adds to tunables the user set, and leaves a choice of theirs alone', () => {
     assert.equal(
-      toolEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }).GLIBC_TUNABLES,
+      withMallocTunables({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }).GLIBC_TUNABLES,
       `glibc.malloc.arena_max=2:${ours}`,
     );
     assert.equal(
-      toolEnv({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0:glibc.malloc.top_pad=0' }).GLIBC_TUNABLES,
+      withMallocTunables({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0:glibc.malloc.top_pad=0' }).GLIBC_TUNABLES,
       'glibc.malloc.hugetlb=0:glibc.malloc.top_pad=0:glibc.malloc.mmap_threshold=33554432',
     );
     const all = {
       GLIBC_TUNABLES: 'glibc.malloc.hugetlb=2:glibc.malloc.mmap_threshold=1:glibc.malloc.top_pad=1',
     };
-    assert.equal(toolEnv(all), all);
+    assert.equal(withMallocTunables(all), all);
   });
 });

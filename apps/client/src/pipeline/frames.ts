@@ -142,15 +142,6 @@ export function readPpmHeader(
   };
 }
 
-/**
- * The environment of ffmpeg and ffprobe: this process's, with glibc's malloc set to back frames with huge pages
- * (`MALLOC_TUNABLES`, bin/malloc-tunables.js: a 10-frame 1080p batch takes 0.66 instead of 1.2 CPU-s). Tunables the
- * user set win. Under the `stash-sense` launcher this process has them already and ffmpeg inherits them.
- */
-export function toolEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return withMallocTunables(env);
-}
-
 /** Reads a binary PPM (P6, maxval 255) as ffmpeg's `-c:v ppm` writes it. */
 export function parsePpm(data: Buffer): RgbImage {
   const header = readPpmHeader(data);
@@ -192,7 +183,10 @@ function runTool(
   children?: Set<ChildProcess>,
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: toolEnv() });
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: withMallocTunables(process.env),
+    });
     children?.add(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -407,7 +401,8 @@ function decodeBatch(
   const args = batchExtractionArgs(pathOrUrl, timesSec, options);
   const child = spawn('ffmpeg', args, {
     stdio: ['ignore', 'ignore', 'pipe', ...timesSec.map(() => 'pipe' as const)],
-    env: toolEnv(),
+    // ffmpeg's decoders zero fresh frame pools: huge pages take ≈ 45% off its CPU (bin/malloc-tunables.js).
+    env: withMallocTunables(process.env),
   });
   children.add(child);
   const onAbort = () => child.kill('SIGKILL');
