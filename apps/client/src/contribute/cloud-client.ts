@@ -5,6 +5,7 @@ import {
   ContributionReceiptSchema,
   type ContributionRequest,
 } from '@stash-sense/contracts';
+import { Deadline } from '../services/deadline.js';
 
 export class CloudRequestError extends Error {
   constructor(
@@ -24,8 +25,12 @@ export class CloudRequestError extends Error {
 export interface CloudClientOptions {
   serverUrl: string;
   apiKey: string;
+  /** Deadline of one call, answer included. Default CLOUD_REQUEST_TIMEOUT_MS. */
   timeoutMs?: number;
 }
+
+/** 60 s: a 100-face contribution is answered in well under a second (docs/benchmarks.md, ingest p99 ≤ 0.2 s). */
+export const CLOUD_REQUEST_TIMEOUT_MS = 60_000;
 
 /** `Retry-After` as milliseconds: delay-seconds or an HTTP date (RFC 9110 §10.2.3); null when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now: Date = new Date()): number | null {
@@ -47,21 +52,40 @@ export async function cloudJson(
   body?: unknown,
 ): Promise<unknown> {
   const url = new URL(path, options.serverUrl);
+  const deadline = new Deadline(options.timeoutMs ?? CLOUD_REQUEST_TIMEOUT_MS);
   let res: Response;
+  let text: string;
   try {
-    res = await fetch(url, {
-      method,
-      headers: {
-        authorization: `Bearer ${options.apiKey}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
-    });
-  } catch (error) {
-    throw new CloudRequestError(`cannot reach the cloud at ${url.origin}: ${(error as Error).message}`, null);
+    try {
+      res = await deadline.race(
+        fetch(url, {
+          method,
+          headers: {
+            authorization: `Bearer ${options.apiKey}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          signal: deadline.signal,
+        }),
+      );
+    } catch (error) {
+      throw new CloudRequestError(
+        `cannot reach the cloud at ${url.origin}: ${deadline.reasonOf(error)}`,
+        null,
+      );
+    }
+    try {
+      text = await deadline.race(res.text());
+    } catch (error) {
+      // The cloud may have stored the request: status null makes it a retry, which its idempotency key keeps safe.
+      throw new CloudRequestError(
+        `${method} ${url.pathname}: the answer broke off (${deadline.reasonOf(error)})`,
+        null,
+      );
+    }
+  } finally {
+    deadline.clear();
   }
-  const text = await res.text();
   if (!res.ok) {
     let detail = text.slice(0, 500);
     const parsed = ErrorBodySchema.safeParse(safeJson(text));

@@ -34,3 +34,21 @@ describe('Stash settings', () => {
     assert.equal(stashBaseUrl('http://x:1///'), 'http://x:1');
   });
 });
+
+describe('Stash calls have one deadline', () => {
+  it('a Stash that never answers, or whose answer stalls, is "unreachable" once the deadline passes', async () => {
+    const never = new StashClient({
+      url: 'http://127.0.0.1:9',
+      timeoutMs: 200,
+      fetch: () => new Promise<Response>(() => undefined), // a call the HTTP stack lost: it never settles
+    });
+    await assert.rejects(never.version(), /cannot reach Stash at .*: no answer within 0 s/);
+    const stalls = new StashClient({
+      url: 'http://127.0.0.1:9',
+      timeoutMs: 200,
+      fetch: () =>
+        Promise.resolve(new Response(new ReadableStream({ pull: () => new Promise<void>(() => undefined) }))),
+    });
+    await assert.rejects(stalls.version(), /Stash's answer broke off: no answer within 0 s/);
+  });
+});

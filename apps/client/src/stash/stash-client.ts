@@ -2,6 +2,7 @@
 // looks performers up by stash-box id, adds performers to scenes and creates missing performers from a
 // stash-box id. Every document is in stash.queries.ts and validated against Stash's schema in the tests.
 import { CLIENT_LIMITS, stashBaseUrl } from '../config.js';
+import { Deadline } from '../services/deadline.js';
 import { fetchRemoteImage } from '../services/remote-image.js';
 import { STASH_DOCUMENTS, type StashDocumentName } from './stash.queries.js';
 
@@ -488,27 +489,43 @@ export class StashClient {
   }
 
   private async request<T>(name: StashDocumentName, variables: Record<string, unknown>): Promise<T> {
+    const deadline = new Deadline(this.timeoutMs);
     let response: Response;
+    let text: string;
     try {
-      response = await this.fetchImpl(this.graphqlUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...this.authHeaders() },
-        body: JSON.stringify({ query: STASH_DOCUMENTS[name], variables }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      throw new StashError(
-        `cannot reach Stash at ${this.graphqlUrl}: ${(error as Error).message}. Check STASH_SENSE_STASH_URL`,
-        'unreachable',
-      );
+      try {
+        response = await deadline.race(
+          this.fetchImpl(this.graphqlUrl, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              accept: 'application/json',
+              ...this.authHeaders(),
+            },
+            body: JSON.stringify({ query: STASH_DOCUMENTS[name], variables }),
+            signal: deadline.signal,
+          }),
+        );
+      } catch (error) {
+        throw new StashError(
+          `cannot reach Stash at ${this.graphqlUrl}: ${deadline.reasonOf(error)}. Check STASH_SENSE_STASH_URL`,
+          'unreachable',
+        );
+      }
+      if (response.status === 401 || response.status === 403) {
+        throw new StashError(
+          `Stash refused the request (HTTP ${response.status}): set STASH_SENSE_STASH_API_KEY to the API key of Stash's Settings → Security`,
+          'auth',
+        );
+      }
+      try {
+        text = await deadline.race(response.text());
+      } catch (error) {
+        throw new StashError(`Stash's answer broke off: ${deadline.reasonOf(error)}`, 'unreachable');
+      }
+    } finally {
+      deadline.clear();
     }
-    if (response.status === 401 || response.status === 403) {
-      throw new StashError(
-        `Stash refused the request (HTTP ${response.status}): set STASH_SENSE_STASH_API_KEY to the API key of Stash's Settings → Security`,
-        'auth',
-      );
-    }
-    const text = await response.text();
     if (!response.ok) {
       throw new StashError(`Stash answered HTTP ${response.status}: ${text.slice(0, 200)}`, 'unreachable');
     }
