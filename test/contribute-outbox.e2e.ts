@@ -93,6 +93,9 @@ describe('contribution outbox: network cut, lost answers, --all killed and resum
     STASH_SENSE_API_KEY: user.key,
     STASH_SENSE_CLOUD_URL: cloudUrl(),
     STASH_SENSE_OUTBOX_BACKOFF_MS: '300',
+    // A connection the proxy resets can leave Node's fetch without an answer (seen on loaded CI machines); the
+    // call's deadline then turns it into a retry. 10 s instead of 60 keeps that inside the tests' retry windows.
+    STASH_SENSE_CLOUD_TIMEOUT_MS: '10000',
     STASH_SENSE_CONTRIBUTE: '',
     // The source under test, even when another build left apps/client/dist behind.
     STASH_SENSE_FROM_SOURCE: '1',

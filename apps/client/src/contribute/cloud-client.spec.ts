@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CloudRequestError, cloudJson } from './cloud-client.js';
+import { ConfigError } from '../config.js';
+import {
+  CLOUD_REQUEST_TIMEOUT_MS,
+  CloudRequestError,
+  cloudJson,
+  cloudTimeoutFromEnv,
+} from './cloud-client.js';
 
 describe('cloudJson deadline', () => {
   let server: Server;
@@ -81,4 +87,14 @@ describe('cloudJson deadline', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+test('STASH_SENSE_CLOUD_TIMEOUT_MS sets the deadline; a bad value is a configuration error', () => {
+  assert.equal(cloudTimeoutFromEnv({}), CLOUD_REQUEST_TIMEOUT_MS);
+  assert.equal(cloudTimeoutFromEnv({ STASH_SENSE_CLOUD_TIMEOUT_MS: ' 10000 ' }), 10_000);
+  for (const bad of ['ten', '50', '1.5', '-1', '3600001'])
+    assert.throws(
+      () => cloudTimeoutFromEnv({ STASH_SENSE_CLOUD_TIMEOUT_MS: bad }),
+      (error: unknown) => error instanceof ConfigError && /100 to 3600000 milliseconds/.test(error.message),
+    );
 });

@@ -5,6 +5,7 @@ import {
   ContributionReceiptSchema,
   type ContributionRequest,
 } from '@stash-sense/contracts';
+import { ConfigError } from '../config.js';
 import { Deadline } from '../services/deadline.js';
 
 export class CloudRequestError extends Error {
@@ -29,8 +30,21 @@ export interface CloudClientOptions {
   timeoutMs?: number;
 }
 
-/** 60 s: a 100-face contribution is answered in well under a second (docs/benchmarks.md, ingest p99 ≤ 0.2 s). */
+/**
+ * 60 s: the cloud answers a 100-face contribution in well under a second (docs/benchmarks.md, ingest p99 ≤ 0.2 s);
+ * the rest is for slow uplinks. STASH_SENSE_CLOUD_TIMEOUT_MS changes it (cloudTimeoutFromEnv).
+ */
 export const CLOUD_REQUEST_TIMEOUT_MS = 60_000;
+
+/** The deadline of one cloud call: STASH_SENSE_CLOUD_TIMEOUT_MS (milliseconds) when set, else the default. */
+export function cloudTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.STASH_SENSE_CLOUD_TIMEOUT_MS?.trim();
+  if (!text) return CLOUD_REQUEST_TIMEOUT_MS;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 3_600_000)
+    throw new ConfigError(`STASH_SENSE_CLOUD_TIMEOUT_MS must be 100 to 3600000 milliseconds, got "${text}"`);
+  return ms;
+}
 
 /** `Retry-After` as milliseconds: delay-seconds or an HTTP date (RFC 9110 §10.2.3); null when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now: Date = new Date()): number | null {

@@ -3,6 +3,7 @@ import { FingerprintAlgorithmSchema, type SceneFingerprint } from '@stash-sense/
 import { CLIENT_LIMITS } from '../../config.js';
 import { defaultOutboxPath, Outbox } from '../../contribute/outbox.js';
 import { sceneCandidates } from '../../contribute/library-walk.js';
+import { cloudTimeoutFromEnv } from '../../contribute/cloud-client.js';
 import { senderConfigFromEnv } from '../../contribute/sender.js';
 import {
   ContributeService,
@@ -198,6 +199,7 @@ Examples:
         return usage(
           'give --server and --api-key (or STASH_SENSE_CLOUD_URL / STASH_SENSE_API_KEY), or use --dry-run',
         );
+      const cloudTimeoutMs = cloudTimeoutFromEnv(); // a bad value stops here, before anything is opened
       let outbox: Outbox | null = null;
       if (!flags.dryRun) {
         try {
@@ -217,7 +219,7 @@ Examples:
       const common = {
         ...(flags.frames !== undefined ? { frames: flags.frames } : {}),
         dryRun: flags.dryRun ?? false,
-        ...(server && apiKey ? { cloud: { serverUrl: server, apiKey } } : {}),
+        ...(server && apiKey ? { cloud: { serverUrl: server, apiKey, timeoutMs: cloudTimeoutMs } } : {}),
         ...(outbox ? { outbox } : {}),
         retryForMs: (flags.retryFor ?? 30) * 1000,
         backoff: senderConfigFromEnv(),

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { CloudClientOptions } from '../../contribute/cloud-client.js';
+import { type CloudClientOptions, cloudTimeoutFromEnv } from '../../contribute/cloud-client.js';
 import { defaultOutboxPath, Outbox, OutboxBusyError, readOutbox } from '../../contribute/outbox.js';
 import { countStates, sceneStatuses, type SceneContributionStatus } from '../../contribute/outbox-status.js';
 import {
@@ -20,7 +20,7 @@ interface CloudFlags {
 function cloudFrom(flags: CloudFlags): CloudClientOptions | null {
   const serverUrl = flags.server ?? (process.env.STASH_SENSE_CLOUD_URL || undefined);
   const apiKey = flags.apiKey ?? (process.env.STASH_SENSE_API_KEY || undefined);
-  return serverUrl && apiKey ? { serverUrl, apiKey } : null;
+  return serverUrl && apiKey ? { serverUrl, apiKey, timeoutMs: cloudTimeoutFromEnv() } : null;
 }
 
 function withCloudOptions(command: Command): Command {
