@@ -17,7 +17,9 @@ export class Deadline {
     this.expired = new Promise<never>((_resolve, reject) => (expire = reject));
     this.expired.catch(() => undefined);
     this.timer = setTimeout(() => {
-      const reason = new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`);
+      const reason = new Error(
+        `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 100) / 10} s`}`,
+      );
       this.controller.abort(reason);
       expire(reason);
     }, timeoutMs);

@@ -1,4 +1,5 @@
 import { describeInput } from '../pipeline/input-error.js';
+import { Deadline } from './deadline.js';
 import { RemoteFetchError } from './errors.js';
 
 export interface RemoteImageOptions {
@@ -15,27 +16,39 @@ export interface RemoteImageOptions {
  */
 export async function fetchRemoteImage(url: string, options: RemoteImageOptions): Promise<Buffer> {
   const where = describeInput(url);
-  const signals = [AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])];
-  let response: Response;
+  const deadline = new Deadline(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal;
+  const reasonOf = (error: unknown) =>
+    deadline.signal.aborted ? deadline.reasonOf(error) : describeCause(error);
   try {
-    response = await fetch(url, {
-      signal: AbortSignal.any(signals),
-      // A redirect would carry the headers (an API key) to wherever it points: refused when there are headers.
-      redirect: options.headers ? 'error' : 'follow',
-      ...(options.headers ? { headers: options.headers } : {}),
-    });
-  } catch (error) {
-    const reason =
-      (error as Error).name === 'TimeoutError'
-        ? `no answer within ${options.timeoutMs / 1000} s`
-        : describeCause(error);
-    throw new RemoteFetchError(
-      `${where}: cannot download the image (${reason}); check that the URL is reachable from the sidecar`,
-      {
-        cause: error,
-      },
-    );
+    let response: Response;
+    try {
+      response = await deadline.race(
+        fetch(url, {
+          signal,
+          // A redirect would carry the headers (an API key) to wherever it points: refused when there are headers.
+          redirect: options.headers ? 'error' : 'follow',
+          ...(options.headers ? { headers: options.headers } : {}),
+        }),
+      );
+    } catch (error) {
+      throw new RemoteFetchError(
+        `${where}: cannot download the image (${reasonOf(error)}); check that the URL is reachable from the sidecar`,
+        { cause: error },
+      );
+    }
+    return await readImageBody(response, where, options.maxBytes, reasonOf);
+  } finally {
+    deadline.clear();
   }
+}
+
+async function readImageBody(
+  response: Response,
+  where: string,
+  maxBytes: number,
+  reasonOf: (error: unknown) => string,
+): Promise<Buffer> {
   if (!response.ok) {
     await response.body?.cancel();
     throw new RemoteFetchError(
@@ -43,10 +56,10 @@ export async function fetchRemoteImage(url: string, options: RemoteImageOptions)
     );
   }
   const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > options.maxBytes) {
+  if (declared > maxBytes) {
     await response.body?.cancel();
     throw new RemoteFetchError(
-      `${where}: the image is ${declared} bytes, more than the limit of ${options.maxBytes}`,
+      `${where}: the image is ${declared} bytes, more than the limit of ${maxBytes}`,
     );
   }
   const chunks: Buffer[] = [];
@@ -54,16 +67,14 @@ export async function fetchRemoteImage(url: string, options: RemoteImageOptions)
   try {
     for await (const chunk of response.body ?? []) {
       received += chunk.byteLength;
-      if (received > options.maxBytes) {
-        throw new RemoteFetchError(
-          `${where}: the image is larger than the limit of ${options.maxBytes} bytes`,
-        );
+      if (received > maxBytes) {
+        throw new RemoteFetchError(`${where}: the image is larger than the limit of ${maxBytes} bytes`);
       }
       chunks.push(Buffer.from(chunk));
     }
   } catch (error) {
     if (error instanceof RemoteFetchError) throw error;
-    throw new RemoteFetchError(`${where}: the download broke off (${describeCause(error)})`, {
+    throw new RemoteFetchError(`${where}: the download broke off (${reasonOf(error)})`, {
       cause: error,
     });
   }
