@@ -6,7 +6,7 @@ import {
   type ContributionRequest,
 } from '@stash-sense/contracts';
 import { ConfigError } from '../config.js';
-import { Deadline } from '../services/deadline.js';
+import { fetchTextWithin } from '../services/deadline.js';
 
 export class CloudRequestError extends Error {
   constructor(
@@ -66,40 +66,27 @@ export async function cloudJson(
   body?: unknown,
 ): Promise<unknown> {
   const url = new URL(path, options.serverUrl);
-  const deadline = new Deadline(options.timeoutMs ?? CLOUD_REQUEST_TIMEOUT_MS);
-  let res: Response;
-  let text: string;
-  try {
-    try {
-      res = await deadline.race(
-        fetch(url, {
-          method,
-          headers: {
-            authorization: `Bearer ${options.apiKey}`,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal: deadline.signal,
-        }),
-      );
-    } catch (error) {
-      throw new CloudRequestError(
-        `cannot reach the cloud at ${url.origin}: ${deadline.reasonOf(error)}`,
+  const { response: res, text } = await fetchTextWithin(
+    options.timeoutMs ?? CLOUD_REQUEST_TIMEOUT_MS,
+    (signal) =>
+      fetch(url, {
+        method,
+        headers: {
+          authorization: `Bearer ${options.apiKey}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal,
+      }),
+    (step, reason) =>
+      new CloudRequestError(
+        step === 'request'
+          ? `cannot reach the cloud at ${url.origin}: ${reason}`
+          : // The cloud may have stored the request: status null makes it a retry, which its idempotency key keeps safe.
+            `${method} ${url.pathname}: the answer broke off (${reason})`,
         null,
-      );
-    }
-    try {
-      text = await deadline.race(res.text());
-    } catch (error) {
-      // The cloud may have stored the request: status null makes it a retry, which its idempotency key keeps safe.
-      throw new CloudRequestError(
-        `${method} ${url.pathname}: the answer broke off (${deadline.reasonOf(error)})`,
-        null,
-      );
-    }
-  } finally {
-    deadline.clear();
-  }
+      ),
+  );
   if (!res.ok) {
     let detail = text.slice(0, 500);
     const parsed = ErrorBodySchema.safeParse(safeJson(text));

@@ -47,3 +47,30 @@ export class Deadline {
     clearTimeout(this.timer);
   }
 }
+
+/**
+ * One HTTP exchange whose answer is read as text, within one Deadline: `request` gets the deadline's signal; a
+ * failure before the answer (`'request'`) or while reading it (`'answer'`) becomes the caller's error via `fail`.
+ */
+export async function fetchTextWithin(
+  timeoutMs: number,
+  request: (signal: AbortSignal) => Promise<Response>,
+  fail: (step: 'request' | 'answer', reason: string) => Error,
+): Promise<{ response: Response; text: string }> {
+  const deadline = new Deadline(timeoutMs);
+  try {
+    let response: Response;
+    try {
+      response = await deadline.race(request(deadline.signal));
+    } catch (error) {
+      throw fail('request', deadline.reasonOf(error));
+    }
+    try {
+      return { response, text: await deadline.race(response.text()) };
+    } catch (error) {
+      throw fail('answer', deadline.reasonOf(error));
+    }
+  } finally {
+    deadline.clear();
+  }
+}

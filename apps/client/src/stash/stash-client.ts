@@ -2,7 +2,7 @@
 // looks performers up by stash-box id, adds performers to scenes and creates missing performers from a
 // stash-box id. Every document is in stash.queries.ts and validated against Stash's schema in the tests.
 import { CLIENT_LIMITS, stashBaseUrl } from '../config.js';
-import { Deadline } from '../services/deadline.js';
+import { fetchTextWithin } from '../services/deadline.js';
 import { fetchRemoteImage } from '../services/remote-image.js';
 import { STASH_DOCUMENTS, type StashDocumentName } from './stash.queries.js';
 
@@ -489,42 +489,28 @@ export class StashClient {
   }
 
   private async request<T>(name: StashDocumentName, variables: Record<string, unknown>): Promise<T> {
-    const deadline = new Deadline(this.timeoutMs);
-    let response: Response;
-    let text: string;
-    try {
-      try {
-        response = await deadline.race(
-          this.fetchImpl(this.graphqlUrl, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              accept: 'application/json',
-              ...this.authHeaders(),
-            },
-            body: JSON.stringify({ query: STASH_DOCUMENTS[name], variables }),
-            signal: deadline.signal,
-          }),
-        );
-      } catch (error) {
-        throw new StashError(
-          `cannot reach Stash at ${this.graphqlUrl}: ${deadline.reasonOf(error)}. Check STASH_SENSE_STASH_URL`,
+    const { response, text } = await fetchTextWithin(
+      this.timeoutMs,
+      (signal) =>
+        this.fetchImpl(this.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json', ...this.authHeaders() },
+          body: JSON.stringify({ query: STASH_DOCUMENTS[name], variables }),
+          signal,
+        }),
+      (step, reason) =>
+        new StashError(
+          step === 'request'
+            ? `cannot reach Stash at ${this.graphqlUrl}: ${reason}. Check STASH_SENSE_STASH_URL`
+            : `Stash's answer broke off: ${reason}`,
           'unreachable',
-        );
-      }
-      if (response.status === 401 || response.status === 403) {
-        throw new StashError(
-          `Stash refused the request (HTTP ${response.status}): set STASH_SENSE_STASH_API_KEY to the API key of Stash's Settings → Security`,
-          'auth',
-        );
-      }
-      try {
-        text = await deadline.race(response.text());
-      } catch (error) {
-        throw new StashError(`Stash's answer broke off: ${deadline.reasonOf(error)}`, 'unreachable');
-      }
-    } finally {
-      deadline.clear();
+        ),
+    );
+    if (response.status === 401 || response.status === 403) {
+      throw new StashError(
+        `Stash refused the request (HTTP ${response.status}): set STASH_SENSE_STASH_API_KEY to the API key of Stash's Settings → Security`,
+        'auth',
+      );
     }
     if (!response.ok) {
       throw new StashError(`Stash answered HTTP ${response.status}: ${text.slice(0, 200)}`, 'unreachable');
