@@ -75,6 +75,11 @@ export const FaceIndexAnnSchema = z
     connectivity: z.number().int().min(2).max(1024).describe('HNSW M: links per node on the upper levels'),
     expansionAdd: z.number().int().min(1).max(65536).describe('HNSW efConstruction used to build the graph'),
     expansionSearch: z.number().int().min(1).max(65536).describe('Default HNSW ef for queries'),
+    constructionStorage: FaceIndexStorageSchema.optional().describe(
+      'Encoding of the vectors the graph links were chosen with while inserting (int8 for a float16 index: ' +
+        'the same graph at about half the build time); absent: the same as storage. Searches always use ' +
+        'the stored vectors.',
+    ),
   })
   .strict()
   .meta({ id: 'FaceIndexAnn' });

@@ -1,4 +1,5 @@
 /** Fixed names and tunables of the on-disk face index. See docs/index-format.md. */
+import type { FaceIndexStorage } from '@stash-sense/contracts';
 
 /** Layout version of the index directory (manifest `formatVersion`). Bump on any incompatible change. */
 export const FACE_INDEX_FORMAT_VERSION = 1;
@@ -25,6 +26,12 @@ export const FACE_INDEX_DEFAULTS = {
   connectivity: 16,
   expansionAdd: 128,
   expansionSearch: 64,
+  /**
+   * Encoding the graph links of a float16 index are chosen with while inserting (`constructionStorage`).
+   * int8: inserting runs on vectors half the size with integer dot products; the file still stores and
+   * searches float16 (docs/benchmarks.md, "Index build", has the build times and recall of both).
+   */
+  constructionStorage: 'int8' as FaceIndexStorage,
   /** Threads for building (usearch `add`) and batch searches. The dev machines have 2 cores. */
   threads: 2,
   /** Vectors handed to usearch per `add` call while writing: bounds the time between progress reports. */

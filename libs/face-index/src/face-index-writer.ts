@@ -4,7 +4,9 @@
  * from the graph). `write` builds into a hidden temporary folder beside the target and renames it into place,
  * so a reader never sees a half-written index and a failed write leaves nothing behind.
  */
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   FACE_INDEX_MAX_PERFORMER_ID,
@@ -16,7 +18,8 @@ import {
   type IndexManifest,
   IndexManifestSchema,
 } from '@stash-sense/contracts';
-import { AnnGraph, type AnnSettings, toKeys } from './ann.js';
+import { float32ToFloat16 } from '@stash-sense/vectors';
+import { AnnGraph, type AnnSettings, scalarKindCodeOf, toKeys } from './ann.js';
 import {
   FACE_INDEX_DEFAULTS,
   FACE_INDEX_FILES,
@@ -28,8 +31,23 @@ import { FaceTable } from './face-table.js';
 import { loadIndexParts } from './face-index.js';
 import { hashFile, serializeManifest } from './manifest.js';
 import { type PerformerRecord, serializePerformer } from './performers-file.js';
-import { installedUsearchVersion, readSlotKeys, readVectorBytes, withUsearchFile } from './usearch-file.js';
-import { decodeStoredBytes, encodeEmbedding, StoredRows } from './vector-storage.js';
+import {
+  installedUsearchVersion,
+  readSlotKeys,
+  readUsearchLayout,
+  readVectorBytes,
+  rewriteUsearchVectors,
+  type RowsOfSlots,
+  type UsearchFileLayout,
+  withUsearchFile,
+} from './usearch-file.js';
+import {
+  bytesPerVector,
+  decodeStoredBytes,
+  encodeEmbedding,
+  halfRowsToInt8,
+  StoredRows,
+} from './vector-storage.js';
 import { syncPath, writeSynced } from './synced-fs.js';
 
 export interface FaceIndexWriterOptions {
@@ -42,6 +60,12 @@ export interface FaceIndexWriterOptions {
   expansionAdd?: number;
   /** Default query ef recorded in the manifest. Default 64 (ANN benchmark). */
   expansionSearch?: number;
+  /**
+   * Encoding of the vectors the graph links are chosen with while inserting: the storage itself, or 'int8' for
+   * a float16 index (inserts about twice as fast; the file still stores and searches float16). Default:
+   * FACE_INDEX_DEFAULTS.constructionStorage for float16, 'int8' for int8.
+   */
+  constructionStorage?: FaceIndexStorage;
   /** Threads for inserting vectors. Default 2. */
   threads?: number;
 }
@@ -57,6 +81,11 @@ export interface FromParentOptions {
    * Default: the parent's. A rebuild takes its own (`rebuild.expansionAdd`).
    */
   expansionAdd?: number;
+  /**
+   * Encoding the faces this version inserts are linked with (see FaceIndexWriterOptions). Default: the parent's
+   * (its manifest's `ann.constructionStorage`, else its storage); 'int8' when the storage becomes int8.
+   */
+  constructionStorage?: FaceIndexStorage;
   /**
    * Build a fresh graph from the parent's stored vectors instead of extending the parent's graph: drops the
    * slots of removed faces and may change storage or HNSW settings. Face and performer ids are kept.
@@ -93,10 +122,17 @@ export class FaceIndexWriter {
   private readonly removeFromGraph = new Set<number>();
   private nextPerformerId = 0;
   private writing = false;
+  /**
+   * The parent's graph file when the graph was loaded from a converted copy (constructionStorage ≠ storage):
+   * the stored vectors of the parent's faces are read from it when the file is written.
+   */
+  private parentAnn: { path: string; fileSize: number } | undefined;
 
   private constructor(
     private readonly model: FaceIndexModel,
     private readonly settings: AnnSettings,
+    /** Encoding of the in-memory graph's vectors: settings.storage, or int8 under a float16 index. */
+    private readonly construction: FaceIndexStorage,
     private readonly threads: number,
     private readonly faceTable: FaceTable,
     private graph: AnnGraph | undefined,
@@ -104,6 +140,11 @@ export class FaceIndexWriter {
   ) {
     this.pending = new StoredRows(settings.storage, settings.dimension);
     this.faceState = new Uint8Array(Math.max(1024, faceTable.length));
+  }
+
+  /** Whether the graph is built on int8 copies of float16 vectors (pending rows are then kept for the file). */
+  private get converting(): boolean {
+    return this.construction !== this.settings.storage;
   }
 
   static create(options: FaceIndexWriterOptions): FaceIndexWriter {
@@ -129,6 +170,10 @@ export class FaceIndexWriter {
     return new FaceIndexWriter(
       model.data,
       settings,
+      constructionOf(
+        settings.storage,
+        options.constructionStorage ?? FACE_INDEX_DEFAULTS.constructionStorage,
+      ),
       threadCount(options.threads),
       new FaceTable(),
       undefined,
@@ -159,12 +204,19 @@ export class FaceIndexWriter {
         expansionAdd: positiveInt('expansionAdd', rebuild.expansionAdd ?? parts.settings.expansionAdd),
       }),
     };
+    const inherited =
+      settings.storage === manifest.storage
+        ? (manifest.ann.constructionStorage ?? manifest.storage)
+        : settings.storage;
+    const construction = constructionOf(settings.storage, options.constructionStorage ?? inherited);
     const annPath = join(parentDir, FACE_INDEX_FILES.ann);
     let graph: AnnGraph | undefined;
+    let parentAnn: FaceIndexWriter['parentAnn'];
     if (!rebuild) {
-      graph = new AnnGraph(settings);
+      graph = new AnnGraph({ ...settings, storage: construction });
       try {
-        graph.load(annPath);
+        if (construction === settings.storage) graph.load(annPath);
+        else parentAnn = await loadConverted(graph, annPath, settings.storage, construction);
       } catch (error) {
         throw new FaceIndexError(
           'data_invalid',
@@ -184,11 +236,13 @@ export class FaceIndexWriter {
     const writer = new FaceIndexWriter(
       manifest.model,
       settings,
+      construction,
       threadCount(options.threads),
       new FaceTable(parts.faceTable),
       graph,
       manifest.indexVersion,
     );
+    writer.parentAnn = parentAnn;
     for (const performer of parts.performers.values()) {
       const { faceCount: _faceCount, ...record } = performer;
       writer.performers.set(record.id, record);
@@ -375,7 +429,7 @@ export class FaceIndexWriter {
   }
 
   private async buildGraph(onProgress: WriteMeta['onProgress']): Promise<void> {
-    this.graph ??= new AnnGraph(this.settings);
+    this.graph ??= new AnnGraph({ ...this.settings, storage: this.construction });
     const graph = this.graph;
     if (this.removeFromGraph.size > 0) {
       const ids = [...this.removeFromGraph];
@@ -392,7 +446,7 @@ export class FaceIndexWriter {
       for (let i = this.pendingInserted; i < end; i++)
         if (this.faceState[this.pendingFaceIds[i]!] === FACE_PENDING) rows.push(i);
       if (rows.length > 0) {
-        const vectors = this.pending.block(rows);
+        const vectors = this.pending.block(rows, this.construction);
         graph.add(toKeys(rows.map((i) => this.pendingFaceIds[i]!)), vectors, this.threads);
         for (const i of rows) this.faceState[this.pendingFaceIds[i]!] = FACE_IN_GRAPH;
         done += rows.length;
@@ -402,9 +456,11 @@ export class FaceIndexWriter {
       // Let timers and I/O run between batches (each batch blocks the event loop while usearch inserts).
       await new Promise((resolveTurn) => setImmediate(resolveTurn));
     }
-    this.pending = new StoredRows(this.settings.storage, this.settings.dimension);
-    this.pendingFaceIds = [];
-    this.pendingInserted = 0;
+    if (!this.converting) {
+      this.pending = new StoredRows(this.settings.storage, this.settings.dimension);
+      this.pendingFaceIds = [];
+      this.pendingInserted = 0;
+    }
     const expected = this.counts.faces;
     if (graph.size !== expected) {
       throw new FaceIndexError(
@@ -416,8 +472,15 @@ export class FaceIndexWriter {
 
   private async writeFiles(temp: string, meta: WriteMeta, indexVersion: string): Promise<IndexManifest> {
     const annPath = join(temp, FACE_INDEX_FILES.ann);
-    this.graph!.save(annPath);
-    await syncPath(annPath);
+    if (this.converting) {
+      const graphPath = join(temp, `.${FACE_INDEX_FILES.ann}.${this.construction}`);
+      this.graph!.save(graphPath);
+      await this.writeStoredVectors(graphPath, annPath);
+      await rm(graphPath);
+    } else {
+      this.graph!.save(annPath);
+      await syncPath(annPath);
+    }
 
     const tableBytes = this.faceTable.toBytes();
     await writeSynced(join(temp, FACE_INDEX_FILES.faceTable), [tableBytes]);
@@ -457,11 +520,64 @@ export class FaceIndexWriter {
         connectivity: this.settings.connectivity,
         expansionAdd: this.settings.expansionAdd,
         expansionSearch: this.settings.expansionSearch,
+        constructionStorage: this.construction,
       },
       files,
     });
     await writeSynced(join(temp, FACE_INDEX_FILES.manifest), [Buffer.from(serializeManifest(manifest))]);
     return manifest;
+  }
+
+  /**
+   * Writes the graph saved at `graphPath` (int8 vectors) to `annPath` with the stored float16 vector of each
+   * slot's face: from the rows added to this writer, else from the parent's file. A removed slot keeps its int8
+   * vector, widened: the graph still walks through it.
+   */
+  private async writeStoredVectors(graphPath: string, annPath: string): Promise<void> {
+    const { storage, dimension: d } = this.settings;
+    const width = bytesPerVector(storage, d);
+    const pendingRowOf = new Int32Array(this.faceTable.length).fill(-1);
+    this.pendingFaceIds.forEach((faceId, row) => {
+      if (faceId < pendingRowOf.length) pendingRowOf[faceId] = row;
+    });
+    const parent = this.parentAnn && openParentVectors(this.parentAnn, this.faceTable.length);
+    try {
+      const decoded = new Float32Array(d);
+      const rowsOf: RowsOfSlots = (start, count, slotKeys, sourceRows) => {
+        const out = new Uint8Array(count * width);
+        for (let r = 0; r < count; r++) {
+          const faceId = slotKeys[start + r]!;
+          const row = faceId >= 0 ? pendingRowOf[faceId]! : -1;
+          let bytes: Uint8Array | undefined;
+          if (row >= 0) {
+            const stored = this.pending.row(row);
+            bytes = new Uint8Array(stored.buffer, stored.byteOffset, width);
+          } else if (faceId >= 0) {
+            bytes = parent?.row(faceId);
+            if (!bytes) {
+              throw new FaceIndexError(
+                'data_invalid',
+                `internal error: no stored vector for face ${faceId} in graph slot ${start + r}`,
+              );
+            }
+          } else {
+            const sourceWidth = bytesPerVector(this.construction, d);
+            const raw = sourceRows.subarray(r * sourceWidth, (r + 1) * sourceWidth);
+            bytes = widenToUnitHalf(decodeStoredBytes(raw, 1, this.construction, d, decoded));
+          }
+          out.set(bytes, r * width);
+        }
+        return out;
+      };
+      await rewriteUsearchVectors(
+        graphPath,
+        annPath,
+        { scalarKind: scalarKindCodeOf(storage), bytesPerVector: width },
+        rowsOf,
+      );
+    } finally {
+      parent?.close();
+    }
   }
 
   /** `rebuild`: queue the parent's live vectors (converted when the storage changes) for a fresh graph. */
@@ -527,6 +643,99 @@ export class FaceIndexWriter {
     }
     return result.data;
   }
+}
+
+/** The construction encoding for `storage`: the storage itself, or int8 under float16 (never wider than stored). */
+function constructionOf(storage: FaceIndexStorage, requested: string | undefined): FaceIndexStorage {
+  const construction = storageOf(requested ?? storage);
+  if (storage === 'int8') {
+    if (construction !== 'int8')
+      throw new RangeError(`an int8 index cannot be built on ${construction} vectors; it stores int8 only`);
+  }
+  return construction;
+}
+
+/**
+ * Loads the parent's graph file into `graph` with its vectors converted to the graph's encoding (through a
+ * temporary copy), and returns what `writeStoredVectors` needs to read the parent's stored vectors later.
+ */
+async function loadConverted(
+  graph: AnnGraph,
+  annPath: string,
+  storage: FaceIndexStorage,
+  construction: FaceIndexStorage,
+): Promise<{ path: string; fileSize: number }> {
+  const d = graph.settings.dimension;
+  const temp = await mkdtemp(join(tmpdir(), 'stash-sense-graph-'));
+  try {
+    const copy = join(temp, FACE_INDEX_FILES.ann);
+    if (storage !== 'float16' || construction !== 'int8')
+      throw new RangeError(`cannot build a ${storage} index on ${construction} vectors`);
+    await rewriteUsearchVectors(
+      annPath,
+      copy,
+      { scalarKind: scalarKindCodeOf(construction), bytesPerVector: bytesPerVector(construction, d) },
+      (_start, count, _keys, sourceRows) => {
+        const int8 = halfRowsToInt8(sourceRows, count, d);
+        return new Uint8Array(int8.buffer, int8.byteOffset, int8.byteLength);
+      },
+      // A scratch copy, read back at once and deleted: no need to wait for the disk.
+      { sync: false },
+    );
+    graph.load(copy);
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+  return withUsearchFile(annPath, (_fd, layout) => ({ path: annPath, fileSize: layout.fileSize }));
+}
+
+/** Stored vectors of the parent's faces by face id, read in blocks of slots (slots follow face order mostly). */
+function openParentVectors(
+  parent: { path: string; fileSize: number },
+  faceIds: number,
+): { row(faceId: number): Uint8Array | undefined; close(): void } {
+  const fd = openSync(parent.path, 'r');
+  try {
+    const layout: UsearchFileLayout = readUsearchLayout(fd);
+    if (layout.fileSize !== parent.fileSize) {
+      throw new FaceIndexError(
+        'data_invalid',
+        `${parent.path} changed while this version was built (${parent.fileSize} → ${layout.fileSize} bytes)`,
+      );
+    }
+    const slotOf = new Int32Array(faceIds).fill(-1);
+    readSlotKeys(fd, layout).forEach((faceId, slot) => {
+      if (faceId >= 0 && faceId < faceIds) slotOf[faceId] = slot;
+    });
+    const blockRows = FACE_INDEX_DEFAULTS.exactSearchBlock;
+    let blockStart = -1;
+    let block: Buffer = Buffer.alloc(0);
+    return {
+      row(faceId) {
+        const slot = faceId < faceIds ? slotOf[faceId]! : -1;
+        if (slot < 0) return undefined;
+        if (blockStart < 0 || slot < blockStart || slot >= blockStart + blockRows) {
+          blockStart = slot - (slot % blockRows);
+          block = readVectorBytes(fd, layout, blockStart, Math.min(blockRows, layout.rows - blockStart));
+        }
+        const offset = (slot - blockStart) * layout.bytesPerVector;
+        return block.subarray(offset, offset + layout.bytesPerVector);
+      },
+      close: () => closeSync(fd),
+    };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
+
+/** A decoded vector as float16 of unit length (a zero vector stays zero). */
+function widenToUnitHalf(vector: Float32Array): Uint8Array {
+  let norm = 0;
+  for (const x of vector) norm += x * x;
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  const half = float32ToFloat16(vector.map((x) => x * scale));
+  return new Uint8Array(half.buffer, half.byteOffset, half.byteLength);
 }
 
 function positiveInt(name: string, value: number, min = 1): number {

@@ -11,7 +11,8 @@ import { FaceIndex } from './face-index.js';
 import { FaceIndexWriter } from './face-index-writer.js';
 import { readManifest, verifyIndexFiles } from './manifest.js';
 import { SyntheticFaceSpace } from './synthetic.js';
-import { readSlotKeys, readVectorBytes, withUsearchFile } from './usearch-file.js';
+import { readSlotKeys, readVectorBytes, USEARCH_SCALAR_KIND, withUsearchFile } from './usearch-file.js';
+import { decodeStoredBytes, encodeEmbedding } from './vector-storage.js';
 
 const DIM = 128;
 const MODEL = { name: 'synthetic', version: '1', dimension: DIM, metric: 'cosine' as const };
@@ -163,6 +164,150 @@ test('int8 storage halves the graph file compared with float16', async () => {
   const i8 = await readManifest(join(root, 'basic-int8'));
   const size = (m: typeof f16) => m.files.find((f) => f.name === FACE_INDEX_FILES.ann)!.size;
   assert.ok(size(i8) < size(f16) * 0.75, `${size(i8)} vs ${size(f16)}`);
+});
+
+describe('graph construction on int8 copies of float16 vectors', () => {
+  const PERFORMERS = 400;
+  const THREADS = 1;
+
+  /** Stored bytes of each live slot, by face id. */
+  function storedByFace(dir: string): Map<number, Buffer> {
+    return withUsearchFile(join(dir, FACE_INDEX_FILES.ann), (fd, layout) => {
+      assert.equal(layout.scalarKind, USEARCH_SCALAR_KIND.f16);
+      assert.equal(layout.bytesPerVector, DIM * 2);
+      const keys = readSlotKeys(fd, layout);
+      const bytes = readVectorBytes(fd, layout, 0, layout.rows);
+      const byFace = new Map<number, Buffer>();
+      keys.forEach((faceId, slot) => {
+        if (faceId >= 0) byFace.set(faceId, bytes.subarray(slot * DIM * 2, (slot + 1) * DIM * 2));
+      });
+      return byFace;
+    });
+  }
+
+  function halfBytes(embedding: Float32Array): Buffer {
+    const half = encodeEmbedding(embedding, DIM, 'float16', 'face');
+    return Buffer.from(half.buffer, half.byteOffset, half.byteLength);
+  }
+
+  test('the file stores exactly the float16 vectors and searches like a float16-built graph', async () => {
+    const dirs: Record<FaceIndexStorage, string> = { int8: '', float16: '' };
+    for (const construction of ['int8', 'float16'] as const) {
+      const writer = FaceIndexWriter.create({
+        model: MODEL,
+        threads: THREADS,
+        constructionStorage: construction,
+      });
+      addPerformers(writer, 0, PERFORMERS);
+      dirs[construction] = join(root, `construction-${construction}`);
+      const manifest = await writer.write(dirs[construction], {
+        indexVersion: `construction-${construction}`,
+      });
+      assert.equal(manifest.storage, 'float16');
+      assert.equal(manifest.ann.constructionStorage, construction);
+    }
+    const stored = storedByFace(dirs.int8);
+    assert.equal(stored.size, PERFORMERS * FACES_PER_PERFORMER);
+    for (const [faceId, bytes] of stored) {
+      const expected = halfBytes(
+        space.face(Math.floor(faceId / FACES_PER_PERFORMER), faceId % FACES_PER_PERFORMER),
+      );
+      assert.ok(bytes.equals(expected), `face ${faceId} is not stored as its float16 encoding`);
+    }
+    const [built, reference] = [await FaceIndex.open(dirs.int8), await FaceIndex.open(dirs.float16)];
+    const qs = queries(PERFORMERS, 60);
+    for (const { performer, embedding } of qs) {
+      assert.equal(built.searchPerformers(embedding, 1)[0]!.performer.id, performer);
+      // Distances come from the stored float16 vectors, not the int8 copies the links were chosen with.
+      const [a] = built.search(embedding, 1);
+      const [b] = reference.search(embedding, 1);
+      if (a!.faceId === b!.faceId) assert.ok(Math.abs(a!.distance - b!.distance) < 1e-6);
+    }
+    const vectors = qs.map((q) => q.embedding);
+    const [builtRecall, referenceRecall] = [recallAt(built, vectors, 10), recallAt(reference, vectors, 10)];
+    assert.ok(
+      builtRecall >= 0.95 && builtRecall >= referenceRecall - 0.02,
+      `int8-built recall ${builtRecall} vs float16-built ${referenceRecall}`,
+    );
+  });
+
+  test("an incremental build keeps the parent's stored bytes, and a removed slot keeps a unit vector near its own", async () => {
+    const parentDir = join(root, 'construction-float16');
+    const writer = await FaceIndexWriter.fromParent(parentDir, {
+      threads: THREADS,
+      constructionStorage: 'int8',
+    });
+    const gone = 5;
+    writer.removePerformerFaces(gone);
+    const removedDir = join(root, 'construction-removed');
+    assert.equal(
+      (await writer.write(removedDir, { indexVersion: 'construction-removed' })).ann.constructionStorage,
+      'int8',
+    );
+    const parent = storedByFace(parentDir);
+    const parentKeys = withUsearchFile(join(parentDir, FACE_INDEX_FILES.ann), readSlotKeys);
+    withUsearchFile(join(removedDir, FACE_INDEX_FILES.ann), (fd, layout) => {
+      const keys = readSlotKeys(fd, layout);
+      const removedSlots = [...keys.keys()].filter((slot) => keys[slot] === -1);
+      assert.equal(removedSlots.length, FACES_PER_PERFORMER);
+      for (const slot of removedSlots) {
+        const v = decodeStoredBytes(readVectorBytes(fd, layout, slot, 1), 1, 'float16', DIM);
+        const norm = Math.hypot(...v);
+        assert.ok(Math.abs(norm - 1) < 1e-2, `removed slot ${slot} has norm ${norm}`);
+        const faceId = parentKeys[slot]!; // loading a graph keeps its slots
+        assert.equal(Math.floor(faceId / FACES_PER_PERFORMER), gone);
+        const own = space.face(gone, faceId % FACES_PER_PERFORMER);
+        let dot = 0;
+        for (let i = 0; i < DIM; i++) dot += v[i]! * own[i]!;
+        assert.ok(dot > 0.99, `removed slot ${slot}: cosine ${dot} to the face it held`);
+      }
+    });
+
+    // The next version inherits int8 construction; its new faces take the removed slots (usearch reuses them).
+    const next = await FaceIndexWriter.fromParent(removedDir, { threads: THREADS });
+    addPerformers(next, PERFORMERS, PERFORMERS + 20);
+    const dir = join(root, 'construction-child');
+    assert.equal(
+      (await next.write(dir, { indexVersion: 'construction-child' })).ann.constructionStorage,
+      'int8',
+    );
+    const child = storedByFace(dir);
+    assert.equal(child.size, (PERFORMERS + 20 - 1) * FACES_PER_PERFORMER);
+    for (const [faceId, bytes] of child) {
+      const performer = Math.floor(faceId / FACES_PER_PERFORMER);
+      const expected =
+        performer < PERFORMERS
+          ? parent.get(faceId)!
+          : halfBytes(space.face(performer, faceId % FACES_PER_PERFORMER));
+      assert.ok(bytes.equals(expected), `face ${faceId}`);
+    }
+    const index = await FaceIndex.open(dir, { verify: true });
+    for (let p = PERFORMERS; p < PERFORMERS + 20; p++) {
+      assert.equal(index.searchPerformers(space.face(p, 100), 1)[0]!.performer.id, p);
+    }
+    assert.ok(index.search(space.face(gone, 100), 30).every((h) => h.performerId !== gone));
+  });
+
+  test('a parent without the field inherits float16; int8 storage cannot be built on float16', async () => {
+    const parentDir = join(root, 'construction-float16');
+    const manifestPath = join(parentDir, 'manifest.json');
+    const original = readFileSync(manifestPath, 'utf8');
+    const legacy = JSON.parse(original) as { ann: Record<string, unknown> };
+    delete legacy.ann.constructionStorage;
+    writeFileSync(manifestPath, JSON.stringify(legacy));
+    try {
+      const writer = await FaceIndexWriter.fromParent(parentDir, { threads: THREADS });
+      writer.updatePerformer(1, { name: 'Legacy' });
+      const manifest = await writer.write(join(root, 'construction-legacy'), { indexVersion: 'legacy-2' });
+      assert.equal(manifest.ann.constructionStorage, 'float16');
+    } finally {
+      writeFileSync(manifestPath, original);
+    }
+    assert.throws(
+      () => FaceIndexWriter.create({ model: MODEL, storage: 'int8', constructionStorage: 'float16' }),
+      /an int8 index cannot be built on float16 vectors/,
+    );
+  });
 });
 
 describe('integrity', () => {

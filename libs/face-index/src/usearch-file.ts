@@ -15,6 +15,7 @@
  * A removed vector keeps its slot and node; its key becomes 2^64 − 1 (usearch's "free key").
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -24,6 +25,8 @@ export const USEARCH_METRIC_COS = 'c'.charCodeAt(0);
 
 const MATRIX_HEADER_BYTES = 8;
 const HEAD_BYTES = 64;
+/** Byte of the 64-byte head that holds the scalar kind of the vectors. */
+const SCALAR_KIND_OFFSET = 14;
 const GRAPH_HEADER_BYTES = 40;
 const NODE_HEAD_BYTES = 10; // u64 key + i16 level
 const NEIGHBOR_COUNT_BYTES = 4;
@@ -101,7 +104,7 @@ export function readUsearchLayout(fd: number): UsearchFileLayout {
     vectorsOffset: MATRIX_HEADER_BYTES,
     version: { major: head.readUInt16LE(7), minor: head.readUInt16LE(9), patch: head.readUInt16LE(11) },
     metricKind: head.readUInt8(13),
-    scalarKind: head.readUInt8(14),
+    scalarKind: head.readUInt8(SCALAR_KIND_OFFSET),
     keyKind: head.readUInt8(15),
     slotKind: head.readUInt8(16),
     countPresent: u64(head, 17),
@@ -191,6 +194,71 @@ export function withUsearchFile<T>(path: string, use: (fd: number, layout: Usear
     return use(fd, readUsearchLayout(fd));
   } finally {
     closeSync(fd);
+  }
+}
+
+/** The scalar kind and width of the vectors a rewritten usearch file holds. */
+export interface UsearchVectorKind {
+  scalarKind: number;
+  bytesPerVector: number;
+}
+
+/**
+ * Stored bytes of slots [start, start + count) in the new kind: `count` rows of `bytesPerVector` bytes.
+ * `slotKeys` are the source's keys (-1 for removed slots), `sourceRows` the source's stored bytes of these slots.
+ */
+export type RowsOfSlots = (
+  start: number,
+  count: number,
+  slotKeys: Float64Array,
+  sourceRows: Buffer,
+) => Uint8Array;
+
+const REWRITE_BLOCK_ROWS = 16384;
+const COPY_BYTES = 8 << 20;
+
+/**
+ * Writes a copy of the usearch file at `sourcePath` to `targetPath` (created, never overwritten, fsynced unless
+ * `sync: false`) with its vectors in another scalar kind: the head (but its scalar kind), the graph and the keys
+ * are copied byte for byte, the vectors come from `rowsOf`. A graph links slots, not values, so the copy is the same graph
+ * searched with other distances (what `FaceIndexWriter`'s `constructionStorage` relies on).
+ */
+export async function rewriteUsearchVectors(
+  sourcePath: string,
+  targetPath: string,
+  kind: UsearchVectorKind,
+  rowsOf: RowsOfSlots,
+  options: { sync?: boolean } = {},
+): Promise<void> {
+  const source = openSync(sourcePath, 'r');
+  const target = await open(targetPath, 'wx');
+  try {
+    const layout = readUsearchLayout(source);
+    const slotKeys = readSlotKeys(source, layout);
+    const matrixHeader = Buffer.alloc(MATRIX_HEADER_BYTES);
+    matrixHeader.writeUInt32LE(layout.rows, 0);
+    matrixHeader.writeUInt32LE(kind.bytesPerVector, 4);
+    await target.write(matrixHeader);
+    for (let start = 0; start < layout.rows; start += REWRITE_BLOCK_ROWS) {
+      const count = Math.min(REWRITE_BLOCK_ROWS, layout.rows - start);
+      const rows = rowsOf(start, count, slotKeys, readVectorBytes(source, layout, start, count));
+      if (rows.length !== count * kind.bytesPerVector) {
+        throw new UsearchFileError(
+          `slots ${start}..${start + count - 1}: got ${rows.length} bytes, expected ${count * kind.bytesPerVector}`,
+        );
+      }
+      await target.write(rows);
+    }
+    const headOffset = layout.vectorsOffset + layout.rows * layout.bytesPerVector;
+    for (let offset = headOffset; offset < layout.fileSize; offset += COPY_BYTES) {
+      const chunk = readAt(source, offset, Math.min(COPY_BYTES, layout.fileSize - offset));
+      if (offset === headOffset) chunk.writeUInt8(kind.scalarKind, SCALAR_KIND_OFFSET);
+      await target.write(chunk);
+    }
+    if (options.sync ?? true) await target.sync();
+  } finally {
+    closeSync(source);
+    await target.close();
   }
 }
 

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cosineDistance, float32ToFloat16 } from '@stash-sense/vectors';
-import { decodeStoredBytes, encodeEmbedding, quantizeInt8MaxAbs, StoredRows } from './vector-storage.js';
+import {
+  decodeStoredBytes,
+  encodeEmbedding,
+  halfRowsToInt8,
+  quantizeInt8MaxAbs,
+  StoredRows,
+} from './vector-storage.js';
 import { SyntheticFaceSpace } from './synthetic.js';
 
 test('max-abs int8 keeps cosine distances within 0.005 on 512-d unit vectors, fixed x·127 does not', () => {
@@ -52,4 +58,35 @@ test('StoredRows spans chunks, returns rows and blocks, and decodes stored bytes
     assert.ok(cosineDistance(block.subarray(4), vectors[7]!) < 0.002);
     assert.throws(() => rows.row(8), /out of range/);
   }
+});
+
+test('float16 rows become the int8 rows quantizeInt8MaxAbs gives their decoded values, in a block too', () => {
+  const d = 64;
+  const space = new SyntheticFaceSpace({ dimension: d, seed: 5 });
+  const rows = new StoredRows('float16', d, 3);
+  const halves = [0, 1, 2, 3, 4].map((f) => encodeEmbedding(space.face(f, 0), d, 'float16', 'face'));
+  halves.push(new Uint16Array(d)); // a zero row stays zero
+  for (const half of halves) rows.push(half);
+  const bytes = new Uint8Array(halves.length * d * 2);
+  halves.forEach((half, r) => bytes.set(new Uint8Array(half.buffer, half.byteOffset, d * 2), r * d * 2));
+  const expected = new Int8Array(halves.length * d);
+  halves.forEach((half, r) =>
+    expected.set(
+      quantizeInt8MaxAbs(decodeStoredBytes(bytes.subarray(r * d * 2, (r + 1) * d * 2), 1, 'float16', d)),
+      r * d,
+    ),
+  );
+  assert.deepEqual(halfRowsToInt8(bytes, halves.length, d), expected);
+  assert.deepEqual(
+    rows.block([5, 0, 3], 'int8'),
+    Int8Array.from([
+      ...expected.subarray(5 * d),
+      ...expected.subarray(0, d),
+      ...expected.subarray(3 * d, 4 * d),
+    ]),
+  );
+  assert.ok(expected.subarray(0, d).some((v) => Math.abs(v) === 127));
+  const int8Rows = new StoredRows('int8', d);
+  int8Rows.push(quantizeInt8MaxAbs(space.face(9, 0)));
+  assert.throws(() => int8Rows.block([0], 'float16'), /int8 rows cannot be handed to a float16 graph/);
 });
