@@ -2,7 +2,7 @@
 // (libs/face-index: usearch HNSW, memory-mapped) on synthetic, embedding-like vectors.
 //
 //   node --conditions=source --import @swc-node/register/esm-register bench/client-speed/ann.ts \
-//     [--sizes 100000,1000000] [--dims 512] [--queries 200] [--k 10] [--storage float16|int8] \
+//     [--sizes 100000,1000000] [--dims 512] [--queries 200] [--k 10] [--storage float16|int8] [--construction int8|float16] \
 //     [--expansions 32,64,128,256] [--threads 2] [--intrinsic-dims 100] [--cache .cache/bench] [--rebuild] [--json out.json] \
 //     [--compare previous.json]
 //
@@ -31,6 +31,8 @@ export interface AnnBenchmarkOptions {
   queries: number;
   k: number;
   storage?: FaceIndexStorage;
+  /** Encoding the graph links are chosen with (FaceIndexWriter `constructionStorage`). Default int8. */
+  construction?: FaceIndexStorage;
   /** Query expansions (HNSW ef) to measure. Default [32, 64, 128, 256]. */
   expansions?: number[];
   connectivity?: number;
@@ -79,6 +81,7 @@ export interface AnnSizeResult {
   performers: number;
   dims: number;
   storage: FaceIndexStorage;
+  construction: FaceIndexStorage;
   connectivity: number;
   expansionAdd: number;
   /** Seconds to insert every vector and write the index; from the cache record when `cached`. */
@@ -120,6 +123,7 @@ export interface AnnBenchmarkResult {
 
 const DEFAULTS = {
   storage: 'float16' as FaceIndexStorage,
+  construction: 'int8' as FaceIndexStorage,
   expansions: [32, 64, 128, 256],
   connectivity: 16,
   expansionAdd: 128,
@@ -140,6 +144,7 @@ export async function runAnnBenchmark(options: AnnBenchmarkOptions): Promise<Ann
     queries: options.queries,
     k: options.k,
     storage: options.storage ?? DEFAULTS.storage,
+    construction: options.construction ?? DEFAULTS.construction,
     expansions: options.expansions ?? DEFAULTS.expansions,
     connectivity: options.connectivity ?? DEFAULTS.connectivity,
     expansionAdd: options.expansionAdd ?? DEFAULTS.expansionAdd,
@@ -216,7 +221,7 @@ async function benchmarkSize(
     intrinsicDimension: s.intrinsicDims,
   });
   const faceOf = (i: number) => space.face(Math.floor(i / s.facesPerPerformer), i % s.facesPerPerformer);
-  const name = `ann-${faces}-d${s.dims}-${s.storage}-M${s.connectivity}-ef${s.expansionAdd}-fpp${s.facesPerPerformer}-seed${s.seed}${s.intrinsicDims < s.dims ? `-k${s.intrinsicDims}` : ''}`;
+  const name = `ann-${faces}-d${s.dims}-${s.storage}${s.construction !== s.storage ? `-c${s.construction}` : ''}-M${s.connectivity}-ef${s.expansionAdd}-fpp${s.facesPerPerformer}-seed${s.seed}${s.intrinsicDims < s.dims ? `-k${s.intrinsicDims}` : ''}`;
   const dir = join(cacheDir, name);
   const recordPath = `${dir}.build.json`;
 
@@ -230,6 +235,7 @@ async function benchmarkSize(
     const writer = FaceIndexWriter.create({
       model: { name: 'synthetic', version: `seed-${s.seed}`, dimension: s.dims, metric: 'cosine' },
       storage: s.storage,
+      constructionStorage: s.construction,
       connectivity: s.connectivity,
       expansionAdd: s.expansionAdd,
       threads: s.threads,
@@ -350,6 +356,7 @@ async function benchmarkSize(
     performers,
     dims: s.dims,
     storage: s.storage,
+    construction: s.construction,
     connectivity: s.connectivity,
     expansionAdd: s.expansionAdd,
     buildSec: round(record.buildSec, 1),
@@ -402,6 +409,7 @@ async function measureIncremental(
     const writer = FaceIndexWriter.create({
       model: { name: 'synthetic', version: `seed-${s.seed}`, dimension: s.dims, metric: 'cosine' },
       storage: s.storage,
+      constructionStorage: s.construction,
       connectivity: s.connectivity,
       expansionAdd: s.expansionAdd,
       threads: s.threads,
@@ -414,7 +422,10 @@ async function measureIncremental(
   }
   log(`  incremental: +${faces - parentFaces} faces on the parent…`);
   const started = performance.now();
-  const child = await FaceIndexWriter.fromParent(parentDir, { threads: s.threads });
+  const child = await FaceIndexWriter.fromParent(parentDir, {
+    threads: s.threads,
+    constructionStorage: s.construction,
+  });
   const loadParentSec = (performance.now() - started) / 1000;
   const generationStarted = performance.now();
   addSyntheticPerformers(child, space, parentPerformers, performers, faces, s.facesPerPerformer);
@@ -500,7 +511,7 @@ export function formatTable(result: Pick<AnnBenchmarkResult, 'results'>): string
   for (const r of result.results) {
     for (const e of r.expansions) {
       lines.push(
-        `| ${r.faces.toLocaleString('en')} | ${(r.faces / r.performers).toFixed(0)} | ${r.storage} | ${r.buildSec.toFixed(0)} s (${r.buildThreads} thr) | ${mib(r.indexBytes)} | ` +
+        `| ${r.faces.toLocaleString('en')} | ${(r.faces / r.performers).toFixed(0)} | ${r.storage}${r.construction !== r.storage ? ` (${r.construction}-built)` : ''} | ${r.buildSec.toFixed(0)} s (${r.buildThreads} thr) | ${mib(r.indexBytes)} | ` +
           `${r.openColdMs === null ? '–' : r.openColdMs.toFixed(0)} / ${r.openMedianMs.toFixed(0)} ms | ${e.expansion} | ${e.p50Ms.toFixed(2)} ms | ${e.p99Ms.toFixed(2)} ms | ` +
           `${e.recall.toFixed(3)} | ${e.recallFloat32.toFixed(3)} | ${e.recallOwnPerformer?.toFixed(3) ?? '–'} | ${r.performerSearchP50Ms.toFixed(2)} ms |`,
       );
@@ -529,7 +540,11 @@ export function formatComparison(current: AnnBenchmarkResult, previous: AnnBench
   const signed = (x: number, digits: number, unit = '') => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}${unit}`;
   for (const r of current.results) {
     const p = previous.results.find(
-      (x) => x.faces === r.faces && x.storage === r.storage && x.dims === r.dims,
+      (x) =>
+        x.faces === r.faces &&
+        x.storage === r.storage &&
+        (x.construction ?? x.storage) === r.construction &&
+        x.dims === r.dims,
     );
     if (!p) continue;
     for (const e of r.expansions) {
@@ -553,6 +568,7 @@ async function main(): Promise<void> {
       queries: { type: 'string', default: '200' },
       k: { type: 'string', default: '10' },
       storage: { type: 'string', default: 'float16' },
+      construction: { type: 'string', default: DEFAULTS.construction },
       expansions: { type: 'string', default: DEFAULTS.expansions.join(',') },
       connectivity: { type: 'string', default: String(DEFAULTS.connectivity) },
       'expansion-add': { type: 'string', default: String(DEFAULTS.expansionAdd) },
@@ -571,7 +587,7 @@ async function main(): Promise<void> {
   if (values.help) {
     console.log(
       'usage: bench/client-speed/ann.ts [--sizes 100000,1000000] [--dims 512] [--queries 200] [--k 10]\n' +
-        '       [--storage float16|int8] [--expansions 32,64,128,256] [--connectivity 16] [--expansion-add 128]\n' +
+        '       [--storage float16|int8] [--construction int8|float16] [--expansions 32,64,128,256] [--connectivity 16] [--expansion-add 128]\n' +
         '       [--threads 2] [--seed 1] [--intrinsic-dims 100] [--cache DIR] [--rebuild] [--incremental]\n' +
         '       [--json out.json] [--compare previous.json]\n' +
         "--intrinsic-dims: degrees of freedom of the synthetic faces; 100 matches the embedder's spread on real\n" +
@@ -591,12 +607,16 @@ async function main(): Promise<void> {
   const storage = values.storage;
   if (storage !== 'float16' && storage !== 'int8')
     throw new Error(`--storage is float16 or int8, got "${storage}"`);
+  const construction = values.construction;
+  if (construction !== 'float16' && construction !== 'int8')
+    throw new Error(`--construction is int8 or float16, got "${construction}"`);
   const result = await runAnnBenchmark({
     sizes: ints(values.sizes, 'sizes'),
     dims: ints(values.dims, 'dims')[0]!,
     queries: ints(values.queries, 'queries')[0]!,
     k: ints(values.k, 'k')[0]!,
     storage,
+    construction,
     expansions: ints(values.expansions, 'expansions'),
     connectivity: ints(values.connectivity, 'connectivity')[0]!,
     expansionAdd: ints(values['expansion-add'], 'expansion-add')[0]!,

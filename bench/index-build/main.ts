@@ -6,6 +6,7 @@
 //   node --conditions=source --import @swc-node/register/esm-register bench/index-build/main.ts \
 //     [--faces 100000] [--cap 20] [--min-faces 1] [--increment 0.05] [--threads 2] [--dimension 512] \
 //     [--intrinsic-dims 100] [--expansion-add 128] [--incremental-expansion-add 128,64] [--queries 300] \
+//     [--construction int8|float16] \
 //     [--json out.json] [--compare previous.json] [--keep DIR]
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     'db-faces': { type: 'string', default: '0' },
     'expansion-add': { type: 'string', default: '128' },
     'incremental-expansion-add': { type: 'string', default: '' },
+    construction: { type: 'string', default: 'int8' },
     queries: { type: 'string', default: '300' },
     help: { type: 'boolean', default: false },
   },
@@ -62,6 +64,8 @@ if (values.help) {
       '                                 [--expansion-add 128: HNSW efConstruction] [--queries 300: recall@10 queries]\n' +
       "                                 [--incremental-expansion-add 128,64: efConstruction of the incremental build's\n" +
       "                                  insertions; each value is built from the same parent; default: the parent's]\n" +
+      '                                 [--construction int8: encoding the graph links are chosen with (INDEX_BUILD_CONSTRUCTION);\n' +
+      '                                  float16 is the slower reference]\n' +
       'example: bench/index-build/main.ts --faces 50000 --json bench-50k.json\n',
   );
   process.exit(0);
@@ -86,6 +90,11 @@ const INCREMENTAL_EXPANSION_ADD: (number | undefined)[] = values['incremental-ex
   ? values['incremental-expansion-add'].split(',').map(Number)
   : [undefined];
 const QUERIES = Number(values.queries);
+if (values.construction !== 'int8' && values.construction !== 'float16') {
+  process.stderr.write(`--construction is int8 or float16, got "${values.construction}"\n`);
+  process.exit(2);
+}
+const CONSTRUCTION: 'int8' | 'float16' = values.construction;
 const progress = (m: string) => process.stderr.write(`[bench:index-build] ${m}\n`);
 
 /**
@@ -276,6 +285,7 @@ async function main() {
     minFaces: MIN_FACES,
     threads: THREADS,
     expansionAdd: EXPANSION_ADD,
+    constructionStorage: CONSTRUCTION,
     onProgress,
   });
   const fullMs = performance.now() - t;
@@ -332,6 +342,7 @@ async function main() {
       maxFacesPerPerformer: CAP,
       minFaces: MIN_FACES,
       threads: THREADS,
+      constructionStorage: CONSTRUCTION,
       ...(incrementalExpansionAdd ? { incrementalExpansionAdd } : {}),
       onProgress,
     });
@@ -388,6 +399,7 @@ async function main() {
       dimension: DIM,
       intrinsicDimension: INTRINSIC,
       threads: THREADS,
+      construction: CONSTRUCTION,
     },
     full: {
       faces: full.faces,

@@ -69,6 +69,8 @@ export class AppConfig {
     minFaces: number;
     buildThreads: number;
     buildExpansionAdd: number;
+    /** Encoding the graph links are chosen with while inserting (INDEX_BUILD_CONSTRUCTION). */
+    buildConstruction: 'int8' | 'float16';
     defaultModel: string;
   };
 
@@ -142,6 +144,7 @@ export class AppConfig {
       minFaces: env.INDEX_MIN_FACES,
       buildThreads: env.INDEX_BUILD_THREADS,
       buildExpansionAdd: env.INDEX_BUILD_EXPANSION_ADD,
+      buildConstruction: env.INDEX_BUILD_CONSTRUCTION,
       defaultModel: env.INDEX_DEFAULT_MODEL,
     };
   }

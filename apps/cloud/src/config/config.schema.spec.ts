@@ -87,3 +87,9 @@ test('index storage: local by default; s3 needs a bucket; S3 keys go together; p
     assert.ok(!err.message.includes('the-secret'));
   }
 });
+
+test('index builds: graph links chosen on int8 by default, float16 on request, nothing else', () => {
+  assert.equal(parseCloudEnv({}).INDEX_BUILD_CONSTRUCTION, 'int8');
+  assert.equal(parseCloudEnv({ INDEX_BUILD_CONSTRUCTION: 'float16' }).INDEX_BUILD_CONSTRUCTION, 'float16');
+  assert.throws(() => parseCloudEnv({ INDEX_BUILD_CONSTRUCTION: 'int4' }), /INDEX_BUILD_CONSTRUCTION/);
+});

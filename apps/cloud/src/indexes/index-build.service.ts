@@ -97,6 +97,7 @@ export class IndexBuildService {
         minFaces: this.config.indexes.minFaces,
         threads: this.config.indexes.buildThreads,
         expansionAdd: this.config.indexes.buildExpansionAdd,
+        constructionStorage: this.config.indexes.buildConstruction,
         force: build.full,
       });
       const buckets = faceCountBuckets(output.faceCounts);

@@ -129,4 +129,39 @@ describe('buildIndexVersion: incremental builds read only the performers that ca
         `${file} is the same either way`,
       );
   });
+
+  test('the graph links are chosen on int8 unless the build asks for float16, in full and incremental builds', async () => {
+    const data = world({ A: [1, 2, 3], B: [10, 11] });
+    const v1 = await buildIndexVersion(
+      base({ outDir: join(dir, 'c1'), performers: data.meta, faces: data.stream, performerIds: new Map() }),
+    );
+    assert.equal(v1.manifest!.ann.constructionStorage, 'int8');
+    assert.equal(v1.manifest!.storage, 'float16');
+    const referenceIds = new Map<string, number>();
+    const reference = await buildIndexVersion(
+      base({
+        outDir: join(dir, 'c2'),
+        performers: data.meta,
+        faces: data.stream,
+        performerIds: referenceIds,
+        constructionStorage: 'float16',
+      }),
+    );
+    assert.equal(reference.manifest!.ann.constructionStorage, 'float16');
+    const grown = world({ A: [1, 2, 3], B: [10, 11], C: [20, 21] });
+    const v2 = await buildIndexVersion(
+      base({
+        indexVersion: 'v2',
+        outDir: join(dir, 'c3'),
+        parent: { dir: join(dir, 'c2'), version: 'v1' },
+        performers: grown.meta,
+        faces: grown.stream,
+        performerIds: new Map(referenceIds),
+        presentFaces: new Map(reference.newFaceIds.map((id, i) => [id, reference.newIndexFaceIds[i]!])),
+        constructionStorage: 'int8',
+      }),
+    );
+    assert.equal(v2.manifest!.ann.constructionStorage, 'int8');
+    assert.equal(v2.changes.facesAdded, 2);
+  });
 });

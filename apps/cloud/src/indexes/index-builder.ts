@@ -4,7 +4,7 @@
 // parent keep theirs, new faces get fresh ids from the writer (never reused).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { IndexChanges, IndexManifest } from '@stash-sense/contracts';
+import type { FaceIndexStorage, IndexChanges, IndexManifest } from '@stash-sense/contracts';
 import { FACE_INDEX_FILES, FaceIndexWriter, REMOVED_FACE } from '@stash-sense/face-index';
 import { selectDiverse } from './diversity.rules.js';
 
@@ -51,6 +51,8 @@ export interface IndexBuildInput {
   expansionAdd?: number;
   /** HNSW efConstruction for faces inserted into the parent's graph (an incremental build); default the parent's. */
   incrementalExpansionAdd?: number;
+  /** Encoding the graph links are chosen with (full and incremental builds); default the library's (int8). */
+  constructionStorage?: FaceIndexStorage;
   /** Build anyway when nothing changed (a requested full build). */
   force?: boolean;
   onProgress?: (phase: 'select' | 'graph', done: number, total: number) => void;
@@ -116,6 +118,7 @@ export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBu
   const writer = parent
     ? await FaceIndexWriter.fromParent(parent.dir, {
         threads: input.threads,
+        ...(input.constructionStorage ? { constructionStorage: input.constructionStorage } : {}),
         rebuild: input.rebuild && (input.expansionAdd ? { expansionAdd: input.expansionAdd } : true),
         ...(!input.rebuild && input.incrementalExpansionAdd
           ? { expansionAdd: input.incrementalExpansionAdd }
@@ -125,6 +128,7 @@ export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBu
         model: { ...input.model, metric: 'cosine' },
         storage: 'float16',
         threads: input.threads,
+        ...(input.constructionStorage ? { constructionStorage: input.constructionStorage } : {}),
         ...(input.expansionAdd ? { expansionAdd: input.expansionAdd } : {}),
       });
   const parentTable = parent ? await readFaceTable(parent.dir) : new Uint32Array(0);
