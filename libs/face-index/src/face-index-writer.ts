@@ -18,7 +18,6 @@ import {
   type IndexManifest,
   IndexManifestSchema,
 } from '@stash-sense/contracts';
-import { float32ToFloat16 } from '@stash-sense/vectors';
 import { AnnGraph, type AnnSettings, scalarKindCodeOf, toKeys } from './ann.js';
 import {
   FACE_INDEX_DEFAULTS,
@@ -543,6 +542,7 @@ export class FaceIndexWriter {
     const parent = this.parentAnn && openParentVectors(this.parentAnn, this.faceTable.length);
     try {
       const decoded = new Float32Array(d);
+      const sourceWidth = bytesPerVector(this.construction, d);
       const rowsOf: RowsOfSlots = (start, count, slotKeys, sourceRows) => {
         const out = new Uint8Array(count * width);
         for (let r = 0; r < count; r++) {
@@ -561,9 +561,14 @@ export class FaceIndexWriter {
               );
             }
           } else {
-            const sourceWidth = bytesPerVector(this.construction, d);
             const raw = sourceRows.subarray(r * sourceWidth, (r + 1) * sourceWidth);
-            bytes = widenToUnitHalf(decodeStoredBytes(raw, 1, this.construction, d, decoded));
+            const half = encodeEmbedding(
+              decodeStoredBytes(raw, 1, this.construction, d, decoded),
+              d,
+              storage,
+              `removed graph slot ${start + r}`,
+            );
+            bytes = new Uint8Array(half.buffer, half.byteOffset, width);
           }
           out.set(bytes, r * width);
         }
@@ -648,16 +653,15 @@ export class FaceIndexWriter {
 /** The construction encoding for `storage`: the storage itself, or int8 under float16 (never wider than stored). */
 function constructionOf(storage: FaceIndexStorage, requested: string | undefined): FaceIndexStorage {
   const construction = storageOf(requested ?? storage);
-  if (storage === 'int8') {
-    if (construction !== 'int8')
-      throw new RangeError(`an int8 index cannot be built on ${construction} vectors; it stores int8 only`);
-  }
+  if (storage === 'int8' && construction !== 'int8')
+    throw new RangeError(`an int8 index cannot be built on ${construction} vectors; it stores int8 only`);
   return construction;
 }
 
 /**
  * Loads the parent's graph file into `graph` with its vectors converted to the graph's encoding (through a
- * temporary copy), and returns what `writeStoredVectors` needs to read the parent's stored vectors later.
+ * temporary copy), and returns what `writeStoredVectors` needs to read the parent's stored vectors later: they
+ * are read from the file twice rather than held in memory (≈ 1 GB at 1M faces) while the graph grows.
  */
 async function loadConverted(
   graph: AnnGraph,
@@ -665,12 +669,12 @@ async function loadConverted(
   storage: FaceIndexStorage,
   construction: FaceIndexStorage,
 ): Promise<{ path: string; fileSize: number }> {
+  if (storage !== 'float16' || construction !== 'int8')
+    throw new RangeError(`cannot build a ${storage} index on ${construction} vectors`);
   const d = graph.settings.dimension;
   const temp = await mkdtemp(join(tmpdir(), 'stash-sense-graph-'));
   try {
     const copy = join(temp, FACE_INDEX_FILES.ann);
-    if (storage !== 'float16' || construction !== 'int8')
-      throw new RangeError(`cannot build a ${storage} index on ${construction} vectors`);
     await rewriteUsearchVectors(
       annPath,
       copy,
@@ -686,7 +690,7 @@ async function loadConverted(
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
-  return withUsearchFile(annPath, (_fd, layout) => ({ path: annPath, fileSize: layout.fileSize }));
+  return { path: annPath, fileSize: (await stat(annPath)).size };
 }
 
 /** Stored vectors of the parent's faces by face id, read in blocks of slots (slots follow face order mostly). */
@@ -727,15 +731,6 @@ function openParentVectors(
     closeSync(fd);
     throw error;
   }
-}
-
-/** A decoded vector as float16 of unit length (a zero vector stays zero). */
-function widenToUnitHalf(vector: Float32Array): Uint8Array {
-  let norm = 0;
-  for (const x of vector) norm += x * x;
-  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  const half = float32ToFloat16(vector.map((x) => x * scale));
-  return new Uint8Array(half.buffer, half.byteOffset, half.byteLength);
 }
 
 function positiveInt(name: string, value: number, min = 1): number {
