@@ -38,6 +38,7 @@ import {
   rewriteUsearchVectors,
   type RowsOfSlots,
   type UsearchFileLayout,
+  UsearchFileError,
   withUsearchFile,
 } from './usearch-file.js';
 import {
@@ -217,6 +218,8 @@ export class FaceIndexWriter {
         if (construction === settings.storage) graph.load(annPath);
         else parentAnn = await loadConverted(graph, annPath, settings.storage, construction);
       } catch (error) {
+        // Not the parent's fault: the temporary int8 copy could not be written (loadConverted says where).
+        if (error instanceof ScratchCopyError) throw error;
         throw new FaceIndexError(
           'data_invalid',
           `${parentDir}: usearch cannot load ${FACE_INDEX_FILES.ann} (${(error as Error).message})`,
@@ -663,6 +666,18 @@ function constructionOf(storage: FaceIndexStorage, requested: string | undefined
  * temporary copy), and returns what `writeStoredVectors` needs to read the parent's stored vectors later: they
  * are read from the file twice rather than held in memory (≈ 1 GB at 1M faces) while the graph grows.
  */
+/** The temporary int8 copy of a parent's graph could not be written (disk full, no temp folder…). */
+class ScratchCopyError extends Error {
+  constructor(folder: string, cause: unknown) {
+    super(
+      `cannot write the temporary int8 copy of the parent's graph in ${folder} (${(cause as Error).message}); ` +
+        'free space there, point TMPDIR elsewhere, or build with constructionStorage float16',
+      { cause },
+    );
+    this.name = 'ScratchCopyError';
+  }
+}
+
 async function loadConverted(
   graph: AnnGraph,
   annPath: string,
@@ -672,7 +687,9 @@ async function loadConverted(
   if (storage !== 'float16' || construction !== 'int8')
     throw new RangeError(`cannot build a ${storage} index on ${construction} vectors`);
   const d = graph.settings.dimension;
-  const temp = await mkdtemp(join(tmpdir(), 'stash-sense-graph-'));
+  const temp = await mkdtemp(join(tmpdir(), 'stash-sense-graph-')).catch((error: unknown) => {
+    throw new ScratchCopyError(tmpdir(), error);
+  });
   try {
     const copy = join(temp, FACE_INDEX_FILES.ann);
     await rewriteUsearchVectors(
@@ -685,7 +702,11 @@ async function loadConverted(
       },
       // A scratch copy, read back at once and deleted: no need to wait for the disk.
       { sync: false },
-    );
+    ).catch((error: unknown) => {
+      // A damaged parent is the parent's problem (reported as such by the caller); anything else is the temp folder's.
+      if (error instanceof UsearchFileError) throw error;
+      throw new ScratchCopyError(temp, error);
+    });
     graph.load(copy);
   } finally {
     await rm(temp, { recursive: true, force: true });

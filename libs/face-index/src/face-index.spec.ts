@@ -288,6 +288,26 @@ describe('graph construction on int8 copies of float16 vectors', () => {
     assert.ok(index.search(space.face(gone, 100), 30).every((h) => h.performerId !== gone));
   });
 
+  test('a temp folder that cannot take the int8 copy is named, not blamed on the parent', async () => {
+    const saved = process.env.TMPDIR;
+    const missing = join(root, 'no-such-temp-folder');
+    process.env.TMPDIR = missing;
+    try {
+      await assert.rejects(
+        FaceIndexWriter.fromParent(join(root, 'construction-float16'), { constructionStorage: 'int8' }),
+        (error: unknown) => {
+          assert.ok(!(error instanceof FaceIndexError), `blamed on the index: ${String(error)}`);
+          assert.match((error as Error).message, /temporary int8 copy .* in .*no-such-temp-folder/);
+          assert.match((error as Error).message, /TMPDIR/);
+          return true;
+        },
+      );
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
+
   test('a parent without the field inherits float16; int8 storage cannot be built on float16', async () => {
     const parentDir = join(root, 'construction-float16');
     const manifestPath = join(parentDir, 'manifest.json');
