@@ -284,7 +284,37 @@ describe('video frames', () => {
     }
   });
 
-  it('decodes frames from an HTTP stream in batches, sending the headers on every request', async () => {
+  it("takes keyframes with one seeking decoder: ffmpeg's own keyframe-seek pixels, upright, any file name", async () => {
+    // A copy whose container asks for a quarter turn, named with every character ffmpeg's filtergraph treats specially.
+    const rotated = join(work, "it's [rotated], 90; turn: yes.mp4");
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', video, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]); // prettier-ignore
+    const info = await probeVideo(rotated);
+    // A quarter turn (which way depends on how this ffmpeg writes the tag; the pixels below check the direction).
+    assert.deepEqual([info.width, info.height, info.rotation % 180], [720, 1280, 90]);
+    const frames = [];
+    for await (const frame of sampleVideoFrames(rotated, { count: 3, seek: 'keyframe' })) frames.push(frame);
+    assert.equal(frames.length, 3);
+    for (const frame of frames) {
+      assert.deepEqual([frame.image.width, frame.image.height], [720, 1280]);
+      assert.ok(
+        Math.abs(frame.timestampSec - Math.round(frame.timestampSec)) < 0.001,
+        'keyframes on whole seconds',
+      );
+      assert.ok(
+        frame.timestampSec <= frame.requestedSec + 0.001 && frame.requestedSec - frame.timestampSec < 1,
+      );
+      // ffmpeg's keyframe seek on the command line (autorotated; setpts=0 keeps the keyframe before the time).
+      const reference = execFileSync(
+        'ffmpeg',
+        ['-v', 'error', '-noaccurate_seek', '-ss', frame.requestedSec.toFixed(3), '-i', rotated,
+          '-filter_complex', '[0:v:0]setpts=0', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'ppm', 'pipe:1'],
+        { maxBuffer: 64 << 20 },
+      ); // prettier-ignore
+      assert.ok(reference.subarray(reference.length - frame.image.data.length).equals(frame.image.data));
+    }
+  });
+
+  it('decodes frames from an HTTP stream, sending the headers on every request', async () => {
     const seen: string[] = [];
     const server = createServer((req, res) => {
       seen.push(String(req.headers.apikey));
@@ -317,6 +347,23 @@ describe('video frames', () => {
       );
       assert.ok(seen.length >= 5, `${seen.length} requests`);
       assert.ok(seen.every((key) => key === 'secret'));
+      // Keyframe seeking: one seeking decoder, which sends the headers on each of its range requests too.
+      const before = seen.length;
+      const keyframes = [];
+      for await (const frame of sampleVideoFrames(`http://127.0.0.1:${port}/scene.mp4`, {
+        count: 4,
+        seek: 'keyframe',
+        headers: { ApiKey: 'secret: with a colon' },
+      })) {
+        keyframes.push(frame.timestampSec);
+      }
+      assert.equal(keyframes.length, 4);
+      const requests: string[] = seen.slice(before);
+      assert.ok(requests.length >= 2, `${requests.length} requests`);
+      assert.ok(
+        requests.every((key) => key === 'secret: with a colon'),
+        requests.join(' | '),
+      );
     } finally {
       server.close();
     }

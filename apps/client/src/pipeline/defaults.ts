@@ -87,7 +87,8 @@ export const PIPELINE_DEFAULTS = {
     /** Frames are decoded at most this wide (issue spec): 720p keeps 40-px faces detectable at a quarter of 4K's cost. */
     maxWidth: 1280,
     /**
-     * ffmpeg processes at once, one per core of the 2-core target machines: a process decodes its frames one after
+     * Batch processes at once (exact seeks and containers without a seek index; keyframe seeks in MP4/MOV and
+     * Matroska/WebM use one seeking decoder), one per core of the 2-core target machines: a process decodes its frames one after
      * another on one core (decoder threads 1), so a second one uses the other core while detection is idle; measured
      * 6.5 → 4.2 s for 60 frames of a 20-min 1080p video on 2 quiet cores (docs/benchmarks.md).
      */
@@ -99,7 +100,7 @@ export const PIPELINE_DEFAULTS = {
      */
     keyframeSeekMinSpacingSec: 10,
     /**
-     * One ffmpeg process opens one input per frame, all at once, so its memory grows with the frames it takes. A
+     * One batch process opens one input per frame, all at once, so its memory grows with the frames it takes. A
      * single-threaded H.264 decoder measured ≈ 17–20 MiB per 1080p input (≈ 6 frames of YUV 4:2:0), so this budget
      * lets a process take 10 frames of 1080p, 2 of 4K and (capped) 20 of 720p; with 2 processes at once the decoders
      * stay under ≈ 400 MiB (docs/benchmarks.md).

@@ -11,6 +11,11 @@ import {
   parseShowinfoLine,
   planBatches,
   readPpmHeader,
+  escapeFilterValue,
+  isSeekedFrame,
+  parseSeekingShowinfoLine,
+  seekingExtractionArgs,
+  type VideoInfo,
 } from './frames.js';
 import { withMallocTunables } from '../../bin/malloc-tunables.js';
 
@@ -47,21 +52,31 @@ describe('parseProbe', () => {
   it('reads duration, size and container', () => {
     assert.deepEqual(
       parseProbe(probe({ width: 1920, height: 1080 }, { duration: '12.5', format_name: 'matroska,webm' })),
-      { durationSec: 12.5, width: 1920, height: 1080, container: 'matroska,webm' },
+      { durationSec: 12.5, width: 1920, height: 1080, container: 'matroska,webm', rotation: 0, startSec: 0 },
     );
     assert.equal((parseProbe(probe({ width: 2, height: 2 })) as { container: string }).container, '');
   });
-  it('swaps width and height for a quarter-turn rotation', () => {
+  it('reads the clockwise turn ffmpeg autorotates by, and swaps width and height for a quarter turn', () => {
+    // ffprobe prints the display matrix's counter-clockwise angle; the old `rotate` tag holds the clockwise turn.
     assert.deepEqual(parseProbe(probe({ width: 1920, height: 1080, side_data_list: [{ rotation: -90 }] })), {
       durationSec: 12.5,
       width: 1080,
       height: 1920,
       container: '',
+      rotation: 90,
+      startSec: 0,
     });
-    assert.equal(
-      (parseProbe(probe({ width: 1920, height: 1080, tags: { rotate: '180' } })) as { width: number }).width,
-      1920,
-    );
+    const turn = (stream: object) => parseProbe(probe({ width: 1920, height: 1080, ...stream })) as VideoInfo;
+    assert.deepEqual(pick(turn({ side_data_list: [{ rotation: 90 }] })), [270, 1080, 1920]);
+    assert.deepEqual(pick(turn({ side_data_list: [{ rotation: 180 }] })), [180, 1920, 1080]);
+    assert.deepEqual(pick(turn({ tags: { rotate: '90' } })), [90, 1080, 1920]);
+    assert.deepEqual(pick(turn({ tags: { rotate: '180' } })), [180, 1920, 1080]);
+    assert.deepEqual(pick(turn({})), [0, 1920, 1080]);
+  });
+  const pick = (info: VideoInfo) => [info.rotation, info.width, info.height];
+  it("reads the container's start time", () => {
+    const info = parseProbe(probe({ width: 2, height: 2 }, { duration: '30.2', start_time: '1.480000' }));
+    assert.equal((info as VideoInfo).startSec, 1.48);
   });
   it('falls back to the stream duration', () => {
     assert.equal(
@@ -165,6 +180,113 @@ describe('batchExtractionArgs', () => {
     assert.ok(!args.includes('-noaccurate_seek'));
     assert.ok(!args.includes('-nofind_stream_info')); // container unknown: ffmpeg probes the stream
     assert.equal(args.filter((a) => a === 'ApiKey: k\r\n').length, 2);
+  });
+});
+
+describe('seekingExtractionArgs', () => {
+  /** Undoes one level of escaping the way ffmpeg's av_get_token does (backslash escapes, '…' quotes). */
+  const unescape = (value: string) => value.replace(/\\(.)/gs, '$1');
+  const graphOf = (args: string[]) => args[args.indexOf('-filter_complex') + 1]!;
+
+  it('escapes every character an ffmpeg option or filtergraph level treats specially, and whitespace', () => {
+    const name = "/v/it's [a], b; c: d=e\\f\tg.mp4 ";
+    assert.equal(escapeFilterValue('plain/path.mp4'), 'plain/path.mp4');
+    assert.equal(unescape(escapeFilterValue(name)), name);
+    assert.equal(unescape(unescape(escapeFilterValue(escapeFilterValue(name)))), name);
+    assert.doesNotMatch(escapeFilterValue(name).replace(/\\./gs, ''), /[\\':=[\],;]|\s$/);
+  });
+
+  it('opens the file once, seeks to the first time, and answers frame k with a seek to time k + 1', () => {
+    const args = seekingExtractionArgs('/videos/a.mp4', [10, 20.5, 31], { maxWidth: 1280 });
+    assert.equal(args.filter((a) => a === '-i').length, 0); // the movie source opens the file, not -i
+    const graph = graphOf(args);
+    assert.ok(
+      graph.startsWith('movie@source=filename\\=/videos/a.mp4\\:seek_point\\=10.000000\\:dec_threads\\=1,'),
+    );
+    assert.ok(graph.includes(',showinfo@sampled,setpts=N/TB,sendcmd=c='));
+    const commands = unescape(unescape(/sendcmd=c=((?:\\.|[^,\\])*)/s.exec(graph)![1]!));
+    assert.equal(
+      commands,
+      '0.0-0.5 [enter] movie@source seek -1|20500000|1;1.0-1.5 [enter] movie@source seek -1|31000000|1',
+    );
+    assert.ok(
+      graph.endsWith(
+        "scale=w='min(1280,iw*if(gt(sar,0),sar,1))':h='ow*ih/(iw*if(gt(sar,0),sar,1))',setsar=1",
+      ),
+    );
+    assert.deepEqual(args.slice(args.indexOf('-fps_mode'), args.indexOf('-fps_mode') + 4), [
+      '-fps_mode', 'passthrough', '-frames:v', '3',
+    ]); // prettier-ignore
+    assert.equal(args.at(-1), 'pipe:1');
+  });
+
+  it("adds the container's start time to the seek commands and turns the frames upright", () => {
+    const graph = graphOf(
+      seekingExtractionArgs('/v.mp4', [5, 6], { maxWidth: 640, startSec: 1.48, rotation: 90 }),
+    );
+    assert.match(graph, /seek -1\|7480000\|1/);
+    assert.ok(graph.includes(',transpose=clock,scale='));
+    assert.ok(
+      graphOf(seekingExtractionArgs('/v.mp4', [5, 6], { maxWidth: 640, rotation: 180 })).includes(
+        ',hflip,vflip,scale=',
+      ),
+    );
+    assert.ok(
+      graphOf(seekingExtractionArgs('/v.mp4', [5, 6], { maxWidth: 640, rotation: 270 })).includes(
+        ',transpose=cclock,scale=',
+      ),
+    );
+  });
+
+  it('takes a single frame without commands, and passes HTTP headers and the timeout through format_opts', () => {
+    const single = graphOf(seekingExtractionArgs('/v.mp4', [5], { maxWidth: 640 }));
+    assert.ok(!single.includes('sendcmd') && !single.includes('setpts'));
+    const graph = graphOf(
+      seekingExtractionArgs('http://stash:9999/scene/1/stream', [5, 6], {
+        maxWidth: 640,
+        headers: { ApiKey: 'k:1' },
+      }),
+    );
+    const source = unescape(/^movie@source=((?:\\.|[^,\\])*)/s.exec(graph)![1]!);
+    assert.ok(source.startsWith('filename=http\\://stash\\:9999/scene/1/stream:'));
+    const formatOptions = unescape(/format_opts=(.*)$/s.exec(source)![1]!);
+    assert.equal(formatOptions, 'rw_timeout=30000000:headers=ApiKey\\: k\\:1\\\r\\\n');
+    assert.equal(unescape(formatOptions.split(':headers=')[1]!), 'ApiKey: k:1\r\n');
+    assert.throws(() => seekingExtractionArgs('/v.mp4', [], { maxWidth: 640 }), /no frame times/);
+  });
+});
+
+describe('parseSeekingShowinfoLine', () => {
+  it("reads the frame number and stored time of the seeking decoder's showinfo, nothing else", () => {
+    const line =
+      '[showinfo@sampled @ 0x55b1c7f93680] [info] n:  12 pts:1216000 pts_time:95      pos:  8791842 fmt:yuv420p';
+    assert.deepEqual(parseSeekingShowinfoLine(line), { frame: 12, timeSec: 95 });
+    assert.deepEqual(
+      parseSeekingShowinfoLine('[showinfo@sampled @ 0x1] n:   0 pts:  -1280 pts_time:-0.1 pos: 1'),
+      { frame: 0, timeSec: -0.1 },
+    );
+    assert.equal(
+      parseSeekingShowinfoLine('[showinfo@sampled @ 0x1] [info] config in time_base: 1/12800'),
+      undefined,
+    );
+    assert.equal(parseSeekingShowinfoLine(line.replace('showinfo@sampled', 'Parsed_showinfo_1')), undefined);
+  });
+});
+
+describe('isSeekedFrame', () => {
+  const times = [10, 20, 30, 40];
+  it('accepts the keyframe at or before the time, after the previous time', () => {
+    assert.equal(isSeekedFrame(0, 8, times, undefined), true);
+    assert.equal(isSeekedFrame(1, 20, times, 8), true);
+    assert.equal(isSeekedFrame(2, 25.04, times, 20), true);
+  });
+  it('accepts the keyframe frame k - 1 gave when both times lie before it (keyframes far apart)', () => {
+    assert.equal(isSeekedFrame(2, 18, times, 18), true);
+  });
+  it('refuses a frame after the time, or one the decoder went on to after a seek that did not happen', () => {
+    assert.equal(isSeekedFrame(0, 10.5, times, undefined), false);
+    assert.equal(isSeekedFrame(1, 8.04, times, 8), false); // the next frame after frame 0
+    assert.equal(isSeekedFrame(3, 18.2, times, 18.16), false);
   });
 });
 

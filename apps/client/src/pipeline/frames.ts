@@ -12,6 +12,10 @@ export interface VideoInfo {
   height: number;
   /** ffprobe's format name, e.g. `mov,mp4,m4a,3gp,3g2,mj2` or `matroska,webm`; '' when not reported. */
   container: string;
+  /** Clockwise turn (0, 90, 180 or 270 degrees) that displays the stored frames upright, as ffmpeg's autorotate reads it. */
+  rotation: number;
+  /** The container's start time (MPEG-TS often starts at 1.4 s, MP4 at 0): seeks and frame times are relative to it. */
+  startSec: number;
 }
 
 export interface VideoFrame {
@@ -38,11 +42,11 @@ export interface FrameSamplingOptions {
   signal?: AbortSignal;
   /** HTTP headers for http(s) inputs (e.g. a Stash API key). */
   headers?: Record<string, string>;
-  /** ffmpeg processes decoding at once. Default 2 (PIPELINE_DEFAULTS.video.concurrency). */
+  /** ffmpeg processes decoding batches at once (exact seeks, containers without a seek index). Default 2 (PIPELINE_DEFAULTS.video.concurrency). */
   concurrency?: number;
   /** Seeking: default `keyframe` when the frames are at least keyframeSeekMinSpacingSec apart, else `accurate`. */
   seek?: SeekMode;
-  /** Frames per ffmpeg process; default from the frame size and the decoder memory budget (framesPerProcess). */
+  /** Frames per batch process; default from the frame size and the decoder memory budget (framesPerProcess). */
   framesPerProcess?: number;
   /** Called for a frame that could not be decoded; that frame is skipped (the sampling fails only when all do). */
   onWarning?: (message: string) => void;
@@ -81,7 +85,7 @@ export function parseProbe(json: string): VideoInfo | { problem: string } {
       side_data_list?: { rotation?: number }[];
       tags?: { rotate?: string };
     }[];
-    format?: { duration?: string; format_name?: string };
+    format?: { duration?: string; format_name?: string; start_time?: string };
   };
   try {
     parsed = JSON.parse(json);
@@ -92,14 +96,17 @@ export function parseProbe(json: string): VideoInfo | { problem: string } {
   if (!stream || !stream.width || !stream.height) return { problem: 'has no video stream' };
   const durationSec = Number(parsed.format?.duration ?? stream.duration);
   if (!(durationSec > 0)) return { problem: 'has no known duration (a live stream or a damaged file?)' };
-  const rotation = Number(
-    stream.side_data_list?.find((s) => s.rotation !== undefined)?.rotation ?? stream.tags?.rotate ?? 0,
-  );
-  const quarterTurn = Math.abs(Math.round(rotation / 90)) % 2 === 1;
+  // ffprobe prints the display matrix's counter-clockwise angle (-90 for a phone held upright); the old `rotate` tag
+  // holds the clockwise turn. ffmpeg's autorotate turns by the clockwise angle.
+  const matrixAngle = stream.side_data_list?.find((s) => s.rotation !== undefined)?.rotation;
+  const clockwise = matrixAngle !== undefined ? -Number(matrixAngle) : Number(stream.tags?.rotate ?? 0);
+  const rotation = Number.isFinite(clockwise) ? (((Math.round(clockwise / 90) % 4) + 4) % 4) * 90 : 0;
   const container = parsed.format?.format_name ?? '';
-  return quarterTurn
-    ? { durationSec, width: stream.height, height: stream.width, container }
-    : { durationSec, width: stream.width, height: stream.height, container };
+  const start = Number(parsed.format?.start_time ?? 0);
+  const startSec = Number.isFinite(start) ? start : 0;
+  return rotation % 180 === 90
+    ? { durationSec, width: stream.height, height: stream.width, container, rotation, startSec }
+    : { durationSec, width: stream.width, height: stream.height, container, rotation, startSec };
 }
 
 /**
@@ -226,7 +233,7 @@ export async function probeVideo(
     '-v', 'error',
     ...headerArgs(pathOrUrl, options.headers),
     '-select_streams', 'v:0',
-    '-show_entries', 'stream=width,height,duration:stream_side_data=rotation:stream_tags=rotate:format=duration,format_name',
+    '-show_entries', 'stream=width,height,duration:stream_side_data=rotation:stream_tags=rotate:format=duration,format_name,start_time',
     '-of', 'json',
     '-i', pathOrUrl,
   ]; // prettier-ignore
@@ -334,6 +341,114 @@ export function parseShowinfoLine(line: string): { frame: number; offsetSec: num
     : undefined;
 }
 
+/**
+ * Escapes `value` for one level of ffmpeg's option and filtergraph syntax (ffmpeg-filters, "Notes on filtergraph
+ * escaping"): a backslash before every character some level treats specially, and before whitespace at either end,
+ * which a level would trim. A backslash before any other character stands for that character, so one function serves
+ * every level; apply it once per level, innermost first.
+ */
+export function escapeFilterValue(value: string): string {
+  return value
+    .replace(/[\\':=[\],;]/g, '\\$&')
+    .replace(/^\s+|\s+$/g, (ends) => ends.replace(/[\s\S]/g, '\\$&'));
+}
+
+/** Filters that turn stored frames upright (what ffmpeg's autorotate inserts for `-i`; the movie source has none). */
+function rotationFilters(rotation: number): string[] {
+  if (rotation === 90) return ['transpose=clock'];
+  if (rotation === 180) return ['hflip', 'vflip'];
+  if (rotation === 270) return ['transpose=cclock'];
+  return [];
+}
+
+/** Instance names in the seeking decoder's filtergraph: the source that seeks, and the showinfo that logs each frame. */
+const SEEK_SOURCE = 'movie@source';
+const SEEK_SHOWINFO = 'showinfo@sampled';
+
+/**
+ * ffmpeg arguments that decode the keyframe at or before each of `timesSec` with ONE demuxer and ONE decoder (the
+ * seeking decoder): a `movie` source opens the file once and seeks to the first time; every frame it puts out is
+ * numbered (`setpts=N/TB`), and `sendcmd` answers frame k with a `seek` command to time k + 1 (the demuxer's index
+ * finds the keyframe at or before it, the decoder is flushed). Frame k's pixels are the k-th PPM on stdout, its stored
+ * time is logged by showinfo (`parseSeekingShowinfoLine`). Against one input per frame (batchExtractionArgs) this skips
+ * a process start, a file open and a fresh, zeroed decoder per frame: 60 frames of a 20-min 1080p video took 1.6
+ * instead of 2.6 CPU-s (docs/benchmarks.md). Needs a container with a seek index (MP4/MOV, Matroska/WebM).
+ */
+export function seekingExtractionArgs(
+  pathOrUrl: string,
+  timesSec: readonly number[],
+  options: {
+    maxWidth: number;
+    headers?: Record<string, string>;
+    rotation?: number;
+    startSec?: number;
+  },
+): string[] {
+  if (timesSec.length === 0) throw new Error('no frame times to decode');
+  const startSec = options.startSec ?? 0;
+  // Input options (network timeout, HTTP headers) go to the demuxer through the source's format_opts dictionary.
+  const inputOptions = headerArgs(pathOrUrl, options.headers);
+  const formatOptions = [];
+  for (let i = 0; i < inputOptions.length; i += 2) {
+    formatOptions.push(`${inputOptions[i]!.slice(1)}=${escapeFilterValue(inputOptions[i + 1]!)}`);
+  }
+  const source = [
+    `filename=${escapeFilterValue(pathOrUrl)}`,
+    // The source adds the container's start time to seek_point itself; seek commands take absolute microseconds.
+    `seek_point=${timesSec[0]!.toFixed(6)}`,
+    // One decoder thread: frames decode one after another on one core, the other core detects faces.
+    'dec_threads=1',
+    ...(formatOptions.length > 0 ? [`format_opts=${escapeFilterValue(formatOptions.join(':'))}`] : []),
+  ].join(':');
+  // Interval [k, k + 0.5) of the numbered frames: entered once, by frame k. Stream -1 takes AV_TIME_BASE
+  // (microseconds); flag 1 is AVSEEK_FLAG_BACKWARD (the keyframe at or before the time).
+  const commands = timesSec
+    .slice(1)
+    .map((t, k) => `${k}.0-${k}.5 [enter] ${SEEK_SOURCE} seek -1|${Math.round((t + startSec) * 1e6)}|1`)
+    .join(';');
+  const chain = [
+    `${SEEK_SOURCE}=${escapeFilterValue(source)}`,
+    SEEK_SHOWINFO,
+    ...(commands ? ['setpts=N/TB', `sendcmd=c=${escapeFilterValue(escapeFilterValue(commands))}`] : []),
+    ...rotationFilters(options.rotation ?? 0),
+    ...scaleFilters(options.maxWidth),
+  ];
+  return [
+    '-nostdin', '-hide_banner', '-nostats', '-loglevel', 'level+info',
+    '-filter_complex', chain.join(','),
+    // One picture per decoded frame (image2pipe would otherwise repeat frames to fill a constant frame rate).
+    '-fps_mode', 'passthrough',
+    '-frames:v', String(timesSec.length),
+    '-f', 'image2pipe', '-c:v', 'ppm', 'pipe:1',
+  ]; // prettier-ignore
+}
+
+/** The number of the seeking decoder's frame (`n`, 0-based) and its stored time, from its showinfo log line. */
+export function parseSeekingShowinfoLine(line: string): { frame: number; timeSec: number } | undefined {
+  const match =
+    /^\[showinfo@sampled @ [^\]]*\] (?:\[info\] )?n:\s*(\d+) pts:\s*-?\d+ pts_time:(-?[\d.eE+-]+)/.exec(line);
+  if (!match) return undefined;
+  const timeSec = Number(match[2]);
+  return Number.isFinite(timeSec) ? { frame: Number(match[1]), timeSec } : undefined;
+}
+
+/**
+ * Whether frame k of the seeking decoder is what a keyframe seek to `timesSec[k]` gives: at or before the time and,
+ * unless it is the keyframe frame k - 1 already gave (both times before the same keyframe), after the previous time.
+ * A seek the demuxer could not do leaves the decoder going on from where it was, and that frame fails this check.
+ */
+export function isSeekedFrame(
+  k: number,
+  timeSec: number,
+  timesSec: readonly number[],
+  previousTimeSec: number | undefined,
+): boolean {
+  const tolerance = 0.0005; // showinfo prints 6 significant digits
+  if (timeSec > timesSec[k]! + tolerance) return false;
+  if (k === 0) return true;
+  return timeSec > timesSec[k - 1]! + tolerance || Math.abs(timeSec - (previousTimeSec ?? NaN)) < tolerance;
+}
+
 /** Frames per ffmpeg process so that its decoders stay within the memory budget (see PIPELINE_DEFAULTS.video). */
 export function framesPerProcess(width: number, height: number): number {
   const { decoderMemoryBudgetMiB, maxFramesPerProcess } = PIPELINE_DEFAULTS.video;
@@ -369,6 +484,62 @@ function messageOf(stderr: string): string {
 }
 
 /**
+ * Starts ffmpeg to decode frames: `stdio` after stdin (ignored) and stderr (its log); it is added to `children` (killed
+ * when the sampling stops) and killed when `signal` aborts. Each complete log line goes to `takeLine`; lines it does
+ * not take are kept for the error message. `exited` settles once the process has ended, with why a frame it did not
+ * deliver is missing.
+ */
+function startFfmpeg(
+  args: string[],
+  stdio: { stdout: 'pipe' | 'ignore'; framePipes: number },
+  signal: AbortSignal | undefined,
+  children: Set<ChildProcess>,
+  takeLine: (line: string) => boolean,
+): { child: ChildProcess; exited: Promise<string> } {
+  const child = spawn('ffmpeg', args, {
+    stdio: [
+      'ignore',
+      stdio.stdout,
+      'pipe',
+      ...Array.from({ length: stdio.framePipes }, () => 'pipe' as const),
+    ],
+    // ffmpeg's decoders zero fresh frame pools: huge pages take ≈ 45% off its CPU (bin/malloc-tunables.js).
+    env: withMallocTunables(process.env),
+  });
+  children.add(child);
+  const onAbort = () => child.kill('SIGKILL');
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let log = '';
+  let partial = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (!takeLine(line)) log += `${line}\n`;
+  });
+  const exited = new Promise<string>((resolve) => {
+    let ended = false;
+    const end = (failure: string) => {
+      if (ended) return;
+      ended = true;
+      signal?.removeEventListener('abort', onAbort);
+      children.delete(child);
+      resolve(failure);
+    };
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      end(
+        error.code === 'ENOENT'
+          ? 'ffmpeg is not installed or not on PATH; install ffmpeg (Debian: apt-get install ffmpeg)'
+          : error.message,
+      ),
+    );
+    child.on('close', (code) =>
+      end(code === 0 ? 'no frame at this time' : `ffmpeg: ${messageOf(log + partial)}`),
+    );
+  });
+  return { child, exited };
+}
+
+/**
  * Runs one ffmpeg process for a batch of frames. `frames[k]` settles as soon as frame k's pixels and time have
  * arrived (ffmpeg writes the frames as it decodes them), or when the process ends without it; `done` settles when the
  * process has exited.
@@ -398,15 +569,21 @@ function decodeBatch(
       slot.resolve({ image: slot.image, offsetSec: slot.offsetSec });
     }
   };
-  const args = batchExtractionArgs(pathOrUrl, timesSec, options);
-  const child = spawn('ffmpeg', args, {
-    stdio: ['ignore', 'ignore', 'pipe', ...timesSec.map(() => 'pipe' as const)],
-    // ffmpeg's decoders zero fresh frame pools: huge pages take ≈ 45% off its CPU (bin/malloc-tunables.js).
-    env: withMallocTunables(process.env),
-  });
-  children.add(child);
-  const onAbort = () => child.kill('SIGKILL');
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const { child, exited } = startFfmpeg(
+    batchExtractionArgs(pathOrUrl, timesSec, options),
+    { stdout: 'ignore', framePipes: timesSec.length },
+    options.signal,
+    children,
+    (line) => {
+      const info = parseShowinfoLine(line);
+      if (info && info.frame < settle.length) {
+        settle[info.frame]!.offsetSec = info.offsetSec;
+        tryResolve(info.frame);
+        return true;
+      }
+      return line.includes('Parsed_showinfo');
+    },
+  );
 
   timesSec.forEach((_, k) => {
     const stream = child.stdio[FIRST_FRAME_FD + k] as Readable;
@@ -433,47 +610,117 @@ function decodeBatch(
     stream.on('error', () => undefined); // the process's exit reports what went wrong
   });
 
-  let stderr = '';
-  let partial = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    const text = partial + chunk.toString('utf8');
-    const lines = text.split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      const info = parseShowinfoLine(line);
-      if (info && info.frame < settle.length) {
-        settle[info.frame]!.offsetSec = info.offsetSec;
-        tryResolve(info.frame);
-      } else if (!line.includes('Parsed_showinfo')) {
-        stderr += `${line}\n`;
-      }
-    }
-  });
-
-  const done = new Promise<void>((resolve) => {
-    const finish = (failure: string) => {
-      options.signal?.removeEventListener('abort', onAbort);
-      children.delete(child);
-      settle.forEach((slot) => {
-        if (slot.settled) return;
-        slot.settled = true;
-        if (slot.image) slot.resolve({ image: slot.image, offsetSec: slot.offsetSec ?? 0 });
-        else slot.reject(new Error(failure));
-      });
-      resolve();
-    };
-    child.on('error', (error: NodeJS.ErrnoException) =>
-      finish(
-        error.code === 'ENOENT'
-          ? 'ffmpeg is not installed or not on PATH; install ffmpeg (Debian: apt-get install ffmpeg)'
-          : error.message,
-      ),
-    );
-    child.on('close', (code) =>
-      finish(code === 0 ? 'no frame at this time' : `ffmpeg: ${messageOf(stderr + partial)}`),
-    );
+  const done = exited.then((failure) => {
+    settle.forEach((slot) => {
+      if (slot.settled) return;
+      slot.settled = true;
+      if (slot.image) slot.resolve({ image: slot.image, offsetSec: slot.offsetSec ?? 0 });
+      else slot.reject(new Error(failure));
+    });
   });
   return { frames: settle.map((slot) => slot.promise), done };
+}
+
+/**
+ * Runs the seeking decoder (seekingExtractionArgs) for all of `timesSec`. `frames[k]` settles as soon as frame k's
+ * pixels and time have arrived, rejected when the frame is not what the seek asked for (isSeekedFrame) or the process
+ * ended without it; `done` settles when the process has exited. The frames come in order on one pipe, so reading
+ * pauses while `maxAhead` of them wait for the consumer (`taken(k)`: frames before k are no longer needed).
+ */
+function decodeBySeeking(
+  pathOrUrl: string,
+  timesSec: readonly number[],
+  options: {
+    maxWidth: number;
+    rotation: number;
+    startSec: number;
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+  },
+  children: Set<ChildProcess>,
+): { frames: Promise<DecodedFrame>[]; done: Promise<void>; taken: (k: number) => void } {
+  const maxAhead = 4;
+  const slots = timesSec.map(() => ({
+    ...deferred<DecodedFrame>(),
+    image: undefined as RgbImage | undefined,
+    timeSec: undefined as number | undefined,
+    settled: false,
+  }));
+  const settleIfComplete = (k: number) => {
+    const slot = slots[k]!;
+    if (slot.settled || !slot.image || slot.timeSec === undefined) return;
+    slot.settled = true;
+    if (isSeekedFrame(k, slot.timeSec, timesSec, slots[k - 1]?.timeSec)) {
+      slot.resolve({ image: slot.image, offsetSec: slot.timeSec - timesSec[k]! });
+    } else {
+      slot.reject(
+        new Error(`the seek to ${timesSec[k]!.toFixed(3)} s gave the frame at ${slot.timeSec.toFixed(3)} s`),
+      );
+    }
+  };
+  const { child, exited } = startFfmpeg(
+    seekingExtractionArgs(pathOrUrl, timesSec, options),
+    { stdout: 'pipe', framePipes: 0 },
+    options.signal,
+    children,
+    (line) => {
+      const info = parseSeekingShowinfoLine(line);
+      if (info && info.frame < slots.length) {
+        slots[info.frame]!.timeSec = info.timeSec - options.startSec;
+        settleIfComplete(info.frame);
+        return true;
+      }
+      return line.includes(SEEK_SHOWINFO);
+    },
+  );
+
+  const stdout = child.stdout!;
+  let received = 0; // frames whose pixels have arrived
+  let takenBefore = 0;
+  let chunks: Buffer[] = [];
+  let buffered = 0;
+  let expected: number | undefined;
+  stdout.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    buffered += chunk.length;
+    for (;;) {
+      if (expected === undefined) {
+        const header = readPpmHeader(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered));
+        if (!header) break;
+        expected = header.pixelsAt + header.width * header.height * 3;
+      }
+      if (buffered < expected) break;
+      const data = Buffer.concat(chunks, buffered);
+      const k = received++;
+      if (k < slots.length && !slots[k]!.settled) {
+        try {
+          slots[k]!.image = parsePpm(data.subarray(0, expected));
+          settleIfComplete(k);
+        } catch (error) {
+          slots[k]!.settled = true;
+          slots[k]!.reject(error as Error);
+        }
+      }
+      chunks = buffered > expected ? [data.subarray(expected)] : [];
+      buffered -= expected;
+      expected = undefined;
+    }
+    if (received - takenBefore >= maxAhead) stdout.pause();
+  });
+  stdout.on('error', () => undefined); // the process's exit reports what went wrong
+  const taken = (k: number) => {
+    takenBefore = Math.max(takenBefore, k);
+    if (stdout.isPaused() && received - takenBefore < maxAhead) stdout.resume();
+  };
+
+  const done = exited.then((failure) => {
+    for (const slot of slots) {
+      if (slot.settled) continue;
+      slot.settled = true;
+      slot.reject(new Error(failure));
+    }
+  });
+  return { frames: slots.map((slot) => slot.promise), done, taken };
 }
 
 /**
@@ -494,13 +741,14 @@ export function planBatches(count: number, size: number): { first: number; size:
  * Decodes `count` frames spread evenly over [startFraction, endFraction] of the video and yields them in time order
  * as they become ready, so the consumer works on one frame while the next ones decode.
  *
- * Frames go in batches to long-running ffmpeg processes (one process start for many frames: a one-frame process costs
- * ≈ 0.18 s of CPU, a frame inside a batch ≈ 0.055 s); frames far apart are taken at keyframes (see
- * PIPELINE_DEFAULTS.video.keyframeSeekMinSpacingSec), so the decoded time can be up to a keyframe interval before the
- * requested one, and a frame that lands on the same keyframe as the previous one is skipped. A frame a batch could
- * not deliver is retried alone, exactly; frames that still fail are skipped with a warning; when none decodes, or the
- * video cannot be read at all, it throws an InputError naming the input. Breaking out of the loop or aborting the
- * signal stops the ffmpeg processes.
+ * Frames far apart (see PIPELINE_DEFAULTS.video.keyframeSeekMinSpacingSec) are taken at keyframes, so the decoded time
+ * can be up to a keyframe interval before the requested one, and a frame that lands on the same keyframe as the
+ * previous one is skipped; in MP4/MOV and Matroska/WebM one seeking decoder takes them all (seekingExtractionArgs).
+ * Closer frames, and keyframes in containers whose seeks are estimates, go in batches to long-running ffmpeg processes
+ * (one process start for many frames: a one-frame process costs ≈ 0.18 s of CPU, a frame inside a batch ≈ 0.055 s).
+ * A frame either way could not deliver is retried alone, exactly; frames that still fail are skipped with a warning;
+ * when none decodes, or the video cannot be read at all, it throws an InputError naming the input. Breaking out of the
+ * loop or aborting the signal stops the ffmpeg processes.
  */
 export async function* sampleVideoFrames(
   pathOrUrl: string,
@@ -534,14 +782,14 @@ export async function* sampleVideoFrames(
     ...(options.headers ? { headers: options.headers } : {}),
     ...(signal ? { signal } : {}),
   };
-  // One settled-later result per planned frame; a batch fills its frames' results when it starts.
+  // One settled-later result per planned frame, filled by the seeking decoder or by a batch when it starts.
   const results = times.map(() => deferred<DecodedFrame>());
   const batches = planBatches(times.length, batchSize);
   const batchOf = (index: number) => batches.findIndex((b) => index < b.first + b.size);
   let launched = 0; // batches started
   let running = 0;
   let consumingBatch = 0;
-  const launch = () => {
+  const launchBatches = () => {
     // At most `concurrency` processes, and no batch more than one ahead of the one being consumed (bounded memory).
     while (
       !signal?.aborted &&
@@ -555,10 +803,29 @@ export async function* sampleVideoFrames(
       running++;
       void batch.done.then(() => {
         running--;
-        launch();
+        launchBatches();
       });
     }
   };
+  // Keyframe seeks in a container with a seek index go to one seeking decoder; exact seeks, and containers whose
+  // seeks are estimates (MPEG-TS, AVI, …), to batches of inputs.
+  let consuming: (index: number) => void;
+  if (seek === 'keyframe' && containerDescribesStreams(info.container)) {
+    // One decoder is enough: a second one for every other frame measured no faster (docs/benchmarks.md).
+    const decoder = decodeBySeeking(
+      pathOrUrl,
+      times,
+      { ...batchOptions, rotation: info.rotation, startSec: info.startSec },
+      children,
+    );
+    decoder.frames.forEach((frame, k) => frame.then(results[k]!.resolve, results[k]!.reject));
+    consuming = decoder.taken;
+  } else {
+    consuming = (index) => {
+      consumingBatch = batchOf(index);
+      launchBatches();
+    };
+  }
   const extractAlone = async (timestampSec: number): Promise<DecodedFrame> => {
     const result = await runTool(
       'ffmpeg',
@@ -577,8 +844,7 @@ export async function* sampleVideoFrames(
     let lastError: Error | undefined;
     let lastTimestamp = -Infinity;
     for (let index = 0; index < times.length; index++) {
-      consumingBatch = batchOf(index);
-      launch();
+      consuming(index);
       signal?.throwIfAborted();
       let frame: DecodedFrame | Error = await results[index]!.promise.catch((error: Error) => error);
       signal?.throwIfAborted();
