@@ -370,9 +370,10 @@ const SEEK_SHOWINFO = 'showinfo@sampled';
  * seeking decoder): a `movie` source opens the file once and seeks to the first time; every frame it puts out is
  * numbered (`setpts=N/TB`), and `sendcmd` answers frame k with a `seek` command to time k + 1 (the demuxer's index
  * finds the keyframe at or before it, the decoder is flushed). Frame k's pixels are the k-th PPM on stdout, its stored
- * time is logged by showinfo (`parseSeekingShowinfoLine`). Against one input per frame (batchExtractionArgs) this skips
- * the batches' process starts, and a file open and a fresh, zeroed decoder per frame: 60 frames of a 20-min 1080p video took ≈ 1.9
- * instead of ≈ 3.7 CPU-s of ffmpeg in a scene (docs/benchmarks.md). Needs a container with a seek index (MP4/MOV, Matroska/WebM).
+ * time is logged by showinfo (`parseSeekingShowinfoLine`). Against one input per frame (batchExtractionArgs) this
+ * skips the batches' process starts, and a file open and a fresh, zeroed decoder per frame: 60 frames of a 20-min
+ * 1080p video took ≈ 1.9 instead of ≈ 3.7 CPU-s of ffmpeg in a scene (docs/benchmarks.md). Needs a container with a
+ * seek index (MP4/MOV, Matroska/WebM).
  */
 export function seekingExtractionArgs(
   pathOrUrl: string,
