@@ -127,6 +127,8 @@ export class FaceIndexWriter {
    * the stored vectors of the parent's faces are read from it when the file is written.
    */
   private parentAnn: { path: string; fileSize: number } | undefined;
+  /** The parent's graph file while it waits for the first write to load it (converting writers only). */
+  private unloadedParentGraph: string | undefined;
 
   private constructor(
     private readonly model: FaceIndexModel,
@@ -214,24 +216,28 @@ export class FaceIndexWriter {
     let parentAnn: FaceIndexWriter['parentAnn'];
     if (!rebuild) {
       graph = new AnnGraph({ ...settings, storage: construction });
+      let present: number;
       try {
-        if (construction === settings.storage) graph.load(annPath);
-        else parentAnn = await loadConverted(graph, annPath, settings.storage, construction);
+        if (construction === settings.storage) {
+          graph.load(annPath);
+          present = graph.size;
+        } else {
+          // Loaded by the first write, through an int8 copy in which the faces removed by then are already freed
+          // (loadConverted). Its header is checked now, so that a damaged parent is reported here.
+          present = withUsearchFile(annPath, (_fd, layout) => layout.countPresent);
+          parentAnn = { path: annPath, fileSize: (await stat(annPath)).size };
+        }
       } catch (error) {
-        // Not the parent's fault: the temporary int8 copy could not be written (loadConverted says where).
-        if (error instanceof ScratchCopyError) throw error;
         throw new FaceIndexError(
           'data_invalid',
           `${parentDir}: usearch cannot load ${FACE_INDEX_FILES.ann} (${(error as Error).message})`,
-          {
-            cause: error,
-          },
+          { cause: error },
         );
       }
-      if (graph.size !== manifest.counts.faces) {
+      if (present !== manifest.counts.faces) {
         throw new FaceIndexError(
           'data_invalid',
-          `${parentDir}: the graph holds ${graph.size} vectors, the manifest counts ${manifest.counts.faces}`,
+          `${parentDir}: the graph holds ${present} vectors, the manifest counts ${manifest.counts.faces}`,
         );
       }
     }
@@ -245,6 +251,7 @@ export class FaceIndexWriter {
       manifest.indexVersion,
     );
     writer.parentAnn = parentAnn;
+    writer.unloadedParentGraph = parentAnn?.path;
     for (const performer of parts.performers.values()) {
       const { faceCount: _faceCount, ...record } = performer;
       writer.performers.set(record.id, record);
@@ -430,9 +437,30 @@ export class FaceIndexWriter {
     }
   }
 
+  /**
+   * Loads the parent's graph through its int8 copy, with the faces removed since `fromParent` freed in the copy:
+   * the same state as usearch's remove, which at 1M faces costs seconds per thousand (rewriteUsearchVectors).
+   */
+  private async loadParentGraph(graph: AnnGraph, annPath: string): Promise<void> {
+    try {
+      await loadConverted(graph, annPath, this.settings.storage, this.construction, this.removeFromGraph);
+    } catch (error) {
+      // Not the parent's fault: the temporary int8 copy could not be written (loadConverted says where).
+      if (error instanceof ScratchCopyError) throw error;
+      throw new FaceIndexError(
+        'data_invalid',
+        `${annPath}: usearch cannot load the parent's graph (${(error as Error).message})`,
+        { cause: error },
+      );
+    }
+    this.removeFromGraph.clear();
+    this.unloadedParentGraph = undefined;
+  }
+
   private async buildGraph(onProgress: WriteMeta['onProgress']): Promise<void> {
     this.graph ??= new AnnGraph({ ...this.settings, storage: this.construction });
     const graph = this.graph;
+    if (this.unloadedParentGraph) await this.loadParentGraph(graph, this.unloadedParentGraph);
     if (this.removeFromGraph.size > 0) {
       const ids = [...this.removeFromGraph];
       graph.remove(toKeys(ids));
@@ -661,11 +689,6 @@ function constructionOf(storage: FaceIndexStorage, requested: string | undefined
   return construction;
 }
 
-/**
- * Loads the parent's graph file into `graph` with its vectors converted to the graph's encoding (through a
- * temporary copy), and returns what `writeStoredVectors` needs to read the parent's stored vectors later: they
- * are read from the file twice rather than held in memory (≈ 1 GB at 1M faces) while the graph grows.
- */
 /** The temporary int8 copy of a parent's graph could not be written (disk full, no temp folder…). */
 class ScratchCopyError extends Error {
   constructor(folder: string, cause: unknown) {
@@ -678,12 +701,18 @@ class ScratchCopyError extends Error {
   }
 }
 
+/**
+ * Loads the parent's graph file into `graph` with its vectors converted to the graph's encoding and `freeKeys`
+ * removed, through a temporary copy. `writeStoredVectors` reads the parent's stored vectors from its file again
+ * later rather than holding them in memory (≈ 1 GB at 1M faces) while the graph grows.
+ */
 async function loadConverted(
   graph: AnnGraph,
   annPath: string,
   storage: FaceIndexStorage,
   construction: FaceIndexStorage,
-): Promise<{ path: string; fileSize: number }> {
+  freeKeys: ReadonlySet<number>,
+): Promise<void> {
   if (storage !== 'float16' || construction !== 'int8')
     throw new RangeError(`cannot build a ${storage} index on ${construction} vectors`);
   const d = graph.settings.dimension;
@@ -701,7 +730,7 @@ async function loadConverted(
         return new Uint8Array(int8.buffer, int8.byteOffset, int8.byteLength);
       },
       // A scratch copy, read back at once and deleted: no need to wait for the disk.
-      { sync: false },
+      { sync: false, freeKeys },
     ).catch((error: unknown) => {
       // A damaged parent is the parent's problem (reported as such by the caller); anything else is the temp folder's.
       if (error instanceof UsearchFileError) throw error;
@@ -711,7 +740,6 @@ async function loadConverted(
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
-  return { path: annPath, fileSize: (await stat(annPath)).size };
 }
 
 /** Stored vectors of the parent's faces by face id, read in blocks of slots (slots follow face order mostly). */

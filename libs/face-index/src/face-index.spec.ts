@@ -293,8 +293,13 @@ describe('graph construction on int8 copies of float16 vectors', () => {
     const missing = join(root, 'no-such-temp-folder');
     process.env.TMPDIR = missing;
     try {
+      // The first write makes the copy (fromParent only reads the parent's header).
+      const writer = await FaceIndexWriter.fromParent(join(root, 'construction-float16'), {
+        constructionStorage: 'int8',
+      });
+      writer.updatePerformer(1, { name: 'Renamed' });
       await assert.rejects(
-        FaceIndexWriter.fromParent(join(root, 'construction-float16'), { constructionStorage: 'int8' }),
+        writer.write(join(root, 'construction-no-temp'), { indexVersion: 'no-temp-2' }),
         (error: unknown) => {
           assert.ok(!(error instanceof FaceIndexError), `blamed on the index: ${String(error)}`);
           assert.match((error as Error).message, /temporary int8 copy .* in .*no-such-temp-folder/);

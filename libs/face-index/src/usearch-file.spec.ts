@@ -8,6 +8,7 @@ import {
   installedUsearchVersion,
   readSlotKeys,
   readVectorBytes,
+  rewriteUsearchVectors,
   USEARCH_SCALAR_KIND,
   withUsearchFile,
 } from './usearch-file.js';
@@ -76,6 +77,46 @@ test('removed vectors keep their slot with the free key (-1 here)', () => {
     assert.deepEqual(keys.filter((k) => k >= 0).sort(), [1, 3, 5]);
     assert.equal(keys.filter((k) => k === -1).length, 2);
   });
+});
+
+test("a rewrite that frees keys writes what usearch's remove and save write, byte for byte", async () => {
+  const keys = Array.from({ length: 400 }, (_, i) => i);
+  const gone = [0, 3, 150, 151, 398, 399];
+  const original = join(root, 'to-free.usearch');
+  graphOf('float16', keys).save(original);
+  const removed = new AnnGraph({
+    dimension: 32,
+    storage: 'float16',
+    connectivity: 8,
+    expansionAdd: 32,
+    expansionSearch: 32,
+  });
+  removed.load(original);
+  removed.remove(toKeys(gone));
+  const expected = join(root, 'removed-by-usearch.usearch');
+  removed.save(expected);
+  const float16 = { scalarKind: USEARCH_SCALAR_KIND.f16, bytesPerVector: 64 };
+  // Chunks of 64 and 77 bytes split some of the 8-byte keys across two chunks.
+  for (const copyBytes of [undefined, 64, 77]) {
+    const freed = join(root, `freed-${copyBytes ?? 'default'}.usearch`);
+    await rewriteUsearchVectors(original, freed, float16, (_s, _c, _k, rows) => rows, {
+      freeKeys: new Set(gone),
+      ...(copyBytes ? { copyBytes } : {}),
+    });
+    assert.ok(readFileSync(freed).equals(readFileSync(expected)), `copyBytes ${copyBytes}`);
+  }
+  await assert.rejects(
+    rewriteUsearchVectors(
+      original,
+      join(root, 'freed-missing.usearch'),
+      float16,
+      (_s, _c, _k, rows) => rows,
+      {
+        freeKeys: new Set([1, 1000]),
+      },
+    ),
+    /1 of the 2 keys to remove are not in the file/,
+  );
 });
 
 test('a truncated or foreign file is refused with what is wrong', () => {
