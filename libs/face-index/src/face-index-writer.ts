@@ -127,7 +127,7 @@ export class FaceIndexWriter {
    * the stored vectors of the parent's faces are read from it when the file is written.
    */
   private parentAnn: { path: string; fileSize: number } | undefined;
-  /** The parent's graph file while it waits for the first write to load it (converting writers only). */
+  /** The parent's graph file while it waits for the first write to load it. */
   private unloadedParentGraph: string | undefined;
 
   private constructor(
@@ -216,17 +216,15 @@ export class FaceIndexWriter {
     let parentAnn: FaceIndexWriter['parentAnn'];
     if (!rebuild) {
       graph = new AnnGraph({ ...settings, storage: construction });
-      let present: number;
+      // The graph is loaded by the first write (loadParentGraph), so that the faces removed by then can be freed
+      // in the file it loads. Its header is checked now, so that a damaged parent is reported here.
+      let header: { present: number; dimensions: number; fileSize: number };
       try {
-        if (construction === settings.storage) {
-          graph.load(annPath);
-          present = graph.size;
-        } else {
-          // Loaded by the first write, through an int8 copy in which the faces removed by then are already freed
-          // (loadConverted). Its header is checked now, so that a damaged parent is reported here.
-          present = withUsearchFile(annPath, (_fd, layout) => layout.countPresent);
-          parentAnn = { path: annPath, fileSize: (await stat(annPath)).size };
-        }
+        header = withUsearchFile(annPath, (_fd, layout) => ({
+          present: layout.countPresent,
+          dimensions: layout.dimensions,
+          fileSize: layout.fileSize,
+        }));
       } catch (error) {
         throw new FaceIndexError(
           'data_invalid',
@@ -234,12 +232,19 @@ export class FaceIndexWriter {
           { cause: error },
         );
       }
-      if (present !== manifest.counts.faces) {
+      if (header.dimensions !== settings.dimension) {
         throw new FaceIndexError(
           'data_invalid',
-          `${parentDir}: the graph holds ${present} vectors, the manifest counts ${manifest.counts.faces}`,
+          `${parentDir}: the graph holds ${header.dimensions}-d vectors, the manifest's model ${settings.dimension}`,
         );
       }
+      if (header.present !== manifest.counts.faces) {
+        throw new FaceIndexError(
+          'data_invalid',
+          `${parentDir}: the graph holds ${header.present} vectors, the manifest counts ${manifest.counts.faces}`,
+        );
+      }
+      if (construction !== settings.storage) parentAnn = { path: annPath, fileSize: header.fileSize };
     }
     const writer = new FaceIndexWriter(
       manifest.model,
@@ -251,7 +256,7 @@ export class FaceIndexWriter {
       manifest.indexVersion,
     );
     writer.parentAnn = parentAnn;
-    writer.unloadedParentGraph = parentAnn?.path;
+    if (graph) writer.unloadedParentGraph = annPath;
     for (const performer of parts.performers.values()) {
       const { faceCount: _faceCount, ...record } = performer;
       writer.performers.set(record.id, record);
@@ -438,14 +443,15 @@ export class FaceIndexWriter {
   }
 
   /**
-   * Loads the parent's graph through its int8 copy, with the faces removed since `fromParent` freed in the copy:
-   * the same state as usearch's remove, which at 1M faces costs seconds per thousand (rewriteUsearchVectors).
+   * Loads the parent's graph with the faces removed since `fromParent` already removed: freed in a temporary copy
+   * of the file (also the int8 copy a converting writer needs) — the state usearch's remove leaves, which at 1M faces
+   * costs seconds per thousand removals (rewriteUsearchVectors).
    */
   private async loadParentGraph(graph: AnnGraph, annPath: string): Promise<void> {
     try {
-      await loadConverted(graph, annPath, this.settings.storage, this.construction, this.removeFromGraph);
+      await loadGraphFile(graph, annPath, this.settings.storage, this.construction, this.removeFromGraph);
     } catch (error) {
-      // Not the parent's fault: the temporary int8 copy could not be written (loadConverted says where).
+      // Not the parent's fault: the temporary copy could not be written (loadGraphFile says where).
       if (error instanceof ScratchCopyError) throw error;
       throw new FaceIndexError(
         'data_invalid',
@@ -689,12 +695,12 @@ function constructionOf(storage: FaceIndexStorage, requested: string | undefined
   return construction;
 }
 
-/** The temporary int8 copy of a parent's graph could not be written (disk full, no temp folder…). */
+/** The temporary copy of a parent's graph could not be written (disk full, no temp folder…). */
 class ScratchCopyError extends Error {
-  constructor(folder: string, cause: unknown) {
+  constructor(folder: string, construction: FaceIndexStorage, cause: unknown) {
     super(
-      `cannot write the temporary int8 copy of the parent's graph in ${folder} (${(cause as Error).message}); ` +
-        'free space there, point TMPDIR elsewhere, or build with constructionStorage float16',
+      `cannot write the temporary ${construction} copy of the parent's graph in ${folder} (${(cause as Error).message}); ` +
+        'free space there or point TMPDIR elsewhere',
       { cause },
     );
     this.name = 'ScratchCopyError';
@@ -702,22 +708,28 @@ class ScratchCopyError extends Error {
 }
 
 /**
- * Loads the parent's graph file into `graph` with its vectors converted to the graph's encoding and `freeKeys`
- * removed, through a temporary copy. `writeStoredVectors` reads the parent's stored vectors from its file again
- * later rather than holding them in memory (≈ 1 GB at 1M faces) while the graph grows.
+ * Loads the parent's graph file into `graph` with `freeKeys` removed and its vectors in the graph's encoding: the
+ * file itself when nothing changes, else a temporary copy (rewriteUsearchVectors). A converting writer's
+ * `writeStoredVectors` reads the parent's stored vectors from its file again later rather than holding them in
+ * memory (≈ 1 GB at 1M faces) while the graph grows.
  */
-async function loadConverted(
+async function loadGraphFile(
   graph: AnnGraph,
   annPath: string,
   storage: FaceIndexStorage,
   construction: FaceIndexStorage,
   freeKeys: ReadonlySet<number>,
 ): Promise<void> {
-  if (storage !== 'float16' || construction !== 'int8')
+  const converting = construction !== storage;
+  if (converting && (storage !== 'float16' || construction !== 'int8'))
     throw new RangeError(`cannot build a ${storage} index on ${construction} vectors`);
+  if (!converting && freeKeys.size === 0) {
+    graph.load(annPath);
+    return;
+  }
   const d = graph.settings.dimension;
   const temp = await mkdtemp(join(tmpdir(), 'stash-sense-graph-')).catch((error: unknown) => {
-    throw new ScratchCopyError(tmpdir(), error);
+    throw new ScratchCopyError(tmpdir(), construction, error);
   });
   try {
     const copy = join(temp, FACE_INDEX_FILES.ann);
@@ -726,6 +738,7 @@ async function loadConverted(
       copy,
       { scalarKind: scalarKindCodeOf(construction), bytesPerVector: bytesPerVector(construction, d) },
       (_start, count, _keys, sourceRows) => {
+        if (!converting) return sourceRows;
         const int8 = halfRowsToInt8(sourceRows, count, d);
         return new Uint8Array(int8.buffer, int8.byteOffset, int8.byteLength);
       },
@@ -734,7 +747,7 @@ async function loadConverted(
     ).catch((error: unknown) => {
       // A damaged parent is the parent's problem (reported as such by the caller); anything else is the temp folder's.
       if (error instanceof UsearchFileError) throw error;
-      throw new ScratchCopyError(temp, error);
+      throw new ScratchCopyError(temp, construction, error);
     });
     graph.load(copy);
   } finally {

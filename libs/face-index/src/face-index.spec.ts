@@ -288,6 +288,38 @@ describe('graph construction on int8 copies of float16 vectors', () => {
     assert.ok(index.search(space.face(gone, 100), 30).every((h) => h.performerId !== gone));
   });
 
+  test('a float16-built parent loses its removed faces the same way: slots freed, the rest byte for byte', async () => {
+    const parentDir = join(root, 'construction-float16');
+    const writer = await FaceIndexWriter.fromParent(parentDir, {
+      threads: THREADS,
+      constructionStorage: 'float16',
+    });
+    const gone = 7;
+    writer.removePerformerFaces(gone);
+    const dir = join(root, 'construction-float16-removed');
+    const manifest = await writer.write(dir, { indexVersion: 'float16-removed' });
+    assert.equal(manifest.ann.constructionStorage, 'float16');
+    assert.equal(manifest.counts.faces, (PERFORMERS - 1) * FACES_PER_PERFORMER);
+    const parentFile = readFileSync(join(parentDir, FACE_INDEX_FILES.ann));
+    const childFile = readFileSync(join(dir, FACE_INDEX_FILES.ann));
+    withUsearchFile(join(dir, FACE_INDEX_FILES.ann), (fd, layout) => {
+      assert.equal(layout.countDeleted, FACES_PER_PERFORMER);
+      const keys = readSlotKeys(fd, layout);
+      const parentKeys = withUsearchFile(join(parentDir, FACE_INDEX_FILES.ann), readSlotKeys);
+      keys.forEach((key, slot) => {
+        if (key === -1) assert.equal(Math.floor(parentKeys[slot]! / FACES_PER_PERFORMER), gone);
+        else assert.equal(key, parentKeys[slot]);
+      });
+    });
+    // Nothing was inserted: the vectors are the parent's bytes, every slot of them.
+    const vectorBytes = 8 + PERFORMERS * FACES_PER_PERFORMER * DIM * 2;
+    assert.ok(childFile.subarray(0, vectorBytes).equals(parentFile.subarray(0, vectorBytes)));
+    const index = await FaceIndex.open(dir, { verify: true });
+    assert.ok(index.search(space.face(gone, 300), 30).every((h) => h.performerId !== gone));
+    assert.equal(index.searchPerformers(space.face(3, 300), 1)[0]!.performer.id, 3);
+    index.close();
+  });
+
   test('a temp folder that cannot take the int8 copy is named, not blamed on the parent', async () => {
     const saved = process.env.TMPDIR;
     const missing = join(root, 'no-such-temp-folder');
