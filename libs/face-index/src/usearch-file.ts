@@ -146,13 +146,16 @@ function slotBytes(layout: UsearchFileLayout): number {
  * Key of every slot, in slot order, as numbers; -1 for removed slots. Keys must fit 53 bits (face ids are
  * 32-bit). Reads the level table, then walks the nodes reading 8 bytes each, in 8 MiB windows.
  */
-export function readSlotKeys(fd: number, layout: UsearchFileLayout): Float64Array {
+export function readSlotKeys(
+  fd: number,
+  layout: UsearchFileLayout,
+  offsets: Float64Array = nodeOffsets(fd, layout),
+): Float64Array {
   if (layout.keyKind !== USEARCH_SCALAR_KIND.u64)
     throw new UsearchFileError(`unsupported key type ${layout.keyKind}`);
   const n = layout.graph.size;
   const keys = new Float64Array(n);
   if (n === 0) return keys;
-  const offsets = nodeOffsets(fd, layout);
   const windowBytes = 8 << 20;
   let window: Buffer = Buffer.alloc(0);
   let windowStart = 0;
@@ -259,8 +262,9 @@ export async function rewriteUsearchVectors(
   const target = await open(targetPath, 'wx');
   try {
     const layout = readUsearchLayout(source);
-    const slotKeys = readSlotKeys(source, layout);
-    const freed = freedKeyOffsets(source, layout, slotKeys, options.freeKeys);
+    const offsets = nodeOffsets(source, layout);
+    const slotKeys = readSlotKeys(source, layout, offsets);
+    const freed = freedKeyOffsets(offsets, slotKeys, options.freeKeys);
     const matrixHeader = Buffer.alloc(MATRIX_HEADER_BYTES);
     matrixHeader.writeUInt32LE(layout.rows, 0);
     matrixHeader.writeUInt32LE(kind.bytesPerVector, 4);
@@ -302,15 +306,13 @@ export async function rewriteUsearchVectors(
   }
 }
 
-/** Ascending file offsets of the keys in `freeKeys`; each must be a live key of the file. */
+/** Ascending file offsets (from `offsets`, each node's) of the keys in `freeKeys`; each must be a live key. */
 function freedKeyOffsets(
-  fd: number,
-  layout: UsearchFileLayout,
+  offsets: Float64Array,
   slotKeys: Float64Array,
   freeKeys: ReadonlySet<number> | undefined,
 ): number[] {
   if (!freeKeys || freeKeys.size === 0) return [];
-  const offsets = nodeOffsets(fd, layout);
   const freed: number[] = [];
   slotKeys.forEach((key, slot) => {
     if (key >= 0 && freeKeys.has(key)) freed.push(offsets[slot]!);
