@@ -8,6 +8,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import onnxProto from 'onnx-proto';
+import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { FaceSchema } from '@stash-sense/contracts';
 import { dot } from '@stash-sense/vectors';
@@ -21,6 +23,10 @@ import {
   sampleVideoFrames,
   type DetectedFace,
 } from '../src/pipeline/index.js';
+import { embedderInput } from '../src/pipeline/embed.js';
+import { faceModelPaths, resolveModelsDir } from '../src/pipeline/models.js';
+import { decomposePRelu } from '../src/pipeline/onnx-graph.js';
+import { openSession } from '../src/pipeline/onnx-session.js';
 
 const FIXTURES =
   process.env.STASH_SENSE_FACE_FIXTURES ?? join(import.meta.dirname, '../../../../shared/fixtures/faces');
@@ -177,6 +183,42 @@ describe('face pipeline on photos', () => {
 
   it('says how to install the models when they are missing', async () => {
     await assert.rejects(FacePipeline.create({ modelsDir: join(work, 'no-models') }), /fetch-models\.mjs/);
+  });
+});
+
+describe('the embedder on the CPU (PRelu decomposed)', () => {
+  it("gives the published model's embeddings on real aligned faces", async () => {
+    const path = faceModelPaths(resolveModelsDir()).embedder;
+    const { model, preluNodes } = decomposePRelu(readFileSync(path));
+    assert.equal(preluNodes, 33, 'fr_feature.onnx has a PRelu after each of 33 convolutions');
+    const opened = await openSession(path, { device: 'cpu', threads: 1 });
+    const published = await ort.InferenceSession.create(path, { intraOpNumThreads: 1, logSeverityLevel: 3 });
+    try {
+      const ops = (onnxProto.onnx.ModelProto.decode(model).graph?.node ?? []).map((node) => node.opType);
+      assert.ok(ops.length > 0);
+      assert.ok(!ops.includes('PRelu'), 'no PRelu left');
+      const crops = (
+        await Promise.all(
+          ['angelina_jolie', 'barack_obama', 'bbt_penny'].map(async (person) =>
+            pipeline.analyzeImageStages(await loadImage(photosOf(person)[0]!)),
+          ),
+        )
+      ).flatMap((stages) => stages.map((s) => s.aligned));
+      assert.ok(crops.length >= 3, `faces found: ${crops.length}`);
+      let largestDifference = 0;
+      for (const crop of crops) {
+        const x = new ort.Tensor('float32', embedderInput(crop, 112), [1, 3, 112, 112]);
+        const expected = (await published.run({ input: x })).output!.data as Float32Array;
+        const actual = (await opened.session.run({ input: x })).output!.data as Float32Array;
+        assert.equal(actual.length, 512);
+        for (let i = 0; i < expected.length; i++)
+          largestDifference = Math.max(largestDifference, Math.abs(expected[i]! - actual[i]!));
+      }
+      // Float rounding only (measured 3e-7 on raw outputs of magnitude ≤ 0.3); a wrong slope moves outputs by > 1e-3.
+      assert.ok(largestDifference < 1e-5, `largest difference ${largestDifference}`);
+    } finally {
+      await Promise.all([opened.session.release(), published.release()]);
+    }
   });
 });
 
