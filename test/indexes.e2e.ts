@@ -2,7 +2,7 @@
 // PostgreSQL + pgvector, Redis, the HTTP API, the build service the worker runs, the index files on disk.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -263,6 +263,10 @@ describe('index builds and distribution', () => {
   test('an incremental build keeps face and performer ids, removes untrusted faces, reports changes', async () => {
     v1Mapping = await faceIdMapping(world);
     const performersBefore = await performerIdMapping(world);
+    assert.deepEqual((await readdir(join(storageDir, '.construction-cache'))).sort(), [
+      `${v1.version}.int8.usearch`,
+      `${v1.version}.json`,
+    ]);
     // Three gets 2 more faces and loses one (no longer trusted); a new performer; Many is renamed.
     faces.threeMore = await addFaces(world, p.three!, [centre(world), centre(world)]);
     await ctx.db.query(`UPDATE faces SET status = 'rejected' WHERE id = $1`, [faces.three![0]]);
@@ -285,6 +289,11 @@ describe('index builds and distribution', () => {
     v2 = await latest();
     assert.equal(v2.version, report.version);
     assert.equal(v2.manifest.parentVersion, v1.version);
+    // v2 started from v1's int8 construction graph, kept by v1's build; now v2's own is kept, and only it.
+    assert.deepEqual((await readdir(join(storageDir, '.construction-cache'))).sort(), [
+      `${v2.version}.int8.usearch`,
+      `${v2.version}.json`,
+    ]);
 
     const after = await faceIdMapping(world);
     for (const [indexFaceId, faceId] of v1Mapping)

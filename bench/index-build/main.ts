@@ -6,9 +6,9 @@
 //   node --conditions=source --import @swc-node/register/esm-register bench/index-build/main.ts \
 //     [--faces 100000] [--cap 20] [--min-faces 1] [--increment 0.05] [--threads 2] [--dimension 512] \
 //     [--intrinsic-dims 100] [--expansion-add 128] [--incremental-expansion-add 128,64] [--queries 300] \
-//     [--construction int8|float16] \
+//     [--construction int8|float16] [--construction-cache on|off|off,on,...] \
 //     [--json out.json] [--compare previous.json] [--keep DIR]
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,7 @@ const { values } = parseArgs({
     'expansion-add': { type: 'string', default: '128' },
     'incremental-expansion-add': { type: 'string', default: '' },
     construction: { type: 'string', default: 'int8' },
+    'construction-cache': { type: 'string', default: 'on' },
     queries: { type: 'string', default: '300' },
     help: { type: 'boolean', default: false },
   },
@@ -66,6 +67,9 @@ if (values.help) {
       "                                  insertions; each value is built from the same parent; default: the parent's]\n" +
       '                                 [--construction int8: encoding the graph links are chosen with (INDEX_BUILD_CONSTRUCTION);\n' +
       '                                  float16 is the slower reference]\n' +
+      "                                 [--construction-cache on: the incremental build starts from the full build's kept\n" +
+      '                                  int8 graph (as the cloud does); off: it quantises the parent file; off,on,off,on\n' +
+      '                                  runs one incremental build per value, from the same parent, to compare]\n' +
       'example: bench/index-build/main.ts --faces 50000 --json bench-50k.json\n',
   );
   process.exit(0);
@@ -95,6 +99,11 @@ if (values.construction !== 'int8' && values.construction !== 'float16') {
   process.exit(2);
 }
 const CONSTRUCTION: 'int8' | 'float16' = values.construction;
+const CACHE_MODES = values['construction-cache'].split(',');
+if (!CACHE_MODES.every((mode) => mode === 'on' || mode === 'off')) {
+  process.stderr.write(`--construction-cache takes on / off values, got "${values['construction-cache']}"\n`);
+  process.exit(2);
+}
 const progress = (m: string) => process.stderr.write(`[bench:index-build] ${m}\n`);
 
 /**
@@ -254,6 +263,7 @@ const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 async function main() {
   const root = values.keep ?? (await mkdtemp(join(tmpdir(), 'bench-index-build-')));
+  const cacheDir = join(root, 'construction-cache');
   const model = { name: 'bench-model', version: '1', dimension: DIM };
   const key = generateSigningJwk();
   const performers = makePerformers(FACES, 0, mixSeed(SEED, 1));
@@ -286,9 +296,13 @@ async function main() {
     threads: THREADS,
     expansionAdd: EXPANSION_ADD,
     constructionStorage: CONSTRUCTION,
+    constructionCache: cacheDir,
     onProgress,
   });
   const fullMs = performance.now() - t;
+  // Each incremental build with the cache takes the full build's entry out of it: keep a copy to put back.
+  const cacheCopy = join(root, 'construction-cache.bench-1');
+  await cp(cacheDir, cacheCopy, { recursive: true });
   const fullCpu = process.cpuUsage(cpu);
   t = performance.now();
   const jws = await signManifest(full.manifest!, {
@@ -317,8 +331,13 @@ async function main() {
   const renamed = new Set<number>();
   for (let n = 0; n < performers.length; n++) if (random() < 0.01) renamed.add(n);
   const incrementals = [];
-  for (const incrementalExpansionAdd of INCREMENTAL_EXPANSION_ADD) {
-    const name = incrementalExpansionAdd ? `bench-2-ef${incrementalExpansionAdd}` : 'bench-2';
+  const variants = INCREMENTAL_EXPANSION_ADD.flatMap((expansionAdd) =>
+    CACHE_MODES.map((cache, run) => ({ expansionAdd, cache: cache === 'on', run })),
+  );
+  for (const { expansionAdd: incrementalExpansionAdd, cache, run } of variants) {
+    const name = `bench-2${incrementalExpansionAdd ? `-ef${incrementalExpansionAdd}` : ''}-cache-${cache ? 'on' : 'off'}-${run}`;
+    await rm(cacheDir, { recursive: true, force: true });
+    if (cache) await cp(cacheCopy, cacheDir, { recursive: true });
     t = performance.now();
     cpu = process.cpuUsage();
     const inc = await buildIndexVersion({
@@ -344,6 +363,7 @@ async function main() {
       threads: THREADS,
       constructionStorage: CONSTRUCTION,
       ...(incrementalExpansionAdd ? { incrementalExpansionAdd } : {}),
+      ...(cache ? { constructionCache: cacheDir } : {}),
       onProgress,
     });
     const incMs = performance.now() - t;
@@ -358,11 +378,16 @@ async function main() {
     const deltaMs = performance.now() - t;
     const deltaBytes = (await stat(deltaFile)).size;
     progress(
-      `incremental build (efConstruction ${inc.manifest!.ann.expansionAdd}) ${(incMs / 1000).toFixed(1)} s, ` +
+      `incremental build (efConstruction ${inc.manifest!.ann.expansionAdd}, parent graph from the ${inc.parentGraph}) ` +
+        `${(incMs / 1000).toFixed(1)} s (open ${(inc.timings.openMs / 1000).toFixed(1)}, select ` +
+        `${(inc.timings.selectMs / 1000).toFixed(1)}, graph + files ${(inc.timings.writeMs / 1000).toFixed(1)} s: ` +
+        `load the parent graph ${((inc.timings.write?.loadParentMs ?? 0) / 1000).toFixed(1)}, remove + insert ` +
+        `${((inc.timings.write?.insertMs ?? 0) / 1000).toFixed(1)}, files ${((inc.timings.write?.filesMs ?? 0) / 1000).toFixed(1)} s), ` +
         `delta ${(deltaMs / 1000).toFixed(1)} s (${mb(deltaBytes)} MB)`,
     );
     incrementals.push({
       expansionAdd: inc.manifest!.ann.expansionAdd,
+      parentGraph: inc.parentGraph,
       changes: inc.changes,
       seconds: +(incMs / 1000).toFixed(2),
       timings: inc.timings,

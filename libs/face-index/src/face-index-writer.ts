@@ -20,6 +20,12 @@ import {
 } from '@stash-sense/contracts';
 import { AnnGraph, type AnnSettings, scalarKindCodeOf, toKeys } from './ann.js';
 import {
+  type CachedGraph,
+  claimCachedGraph,
+  findCachedGraph,
+  keepConstructionGraph,
+} from './construction-cache.js';
+import {
   FACE_INDEX_DEFAULTS,
   FACE_INDEX_FILES,
   FACE_INDEX_FORMAT_VERSION,
@@ -31,6 +37,7 @@ import { loadIndexParts } from './face-index.js';
 import { hashFile, serializeManifest } from './manifest.js';
 import { type PerformerRecord, serializePerformer } from './performers-file.js';
 import {
+  freeUsearchKeysInPlace,
   installedUsearchVersion,
   readSlotKeys,
   readUsearchLayout,
@@ -91,6 +98,11 @@ export interface FromParentOptions {
    * slots of removed faces and may change storage or HNSW settings. Face and performer ids are kept.
    */
   rebuild?: boolean | { storage?: FaceIndexStorage; connectivity?: number; expansionAdd?: number };
+  /**
+   * Folder of construction graphs kept by earlier writes (`WriteMeta.constructionCache`): when it holds the parent's,
+   * a converting writer loads that instead of quantising the parent's file (construction-cache.ts).
+   */
+  constructionCache?: string;
 }
 
 export interface WriteMeta {
@@ -103,6 +115,19 @@ export interface WriteMeta {
   overwrite?: boolean;
   /** Vectors inserted into the graph so far, of `total` to insert in this write. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Folder to keep this version's construction graph in (a float16 index built on int8 links), for the next
+   * incremental build (`FromParentOptions.constructionCache`). Keeping it is best effort: when it fails, the write
+   * still succeeds and the next build converts the file as without a cache.
+   */
+  constructionCache?: string;
+}
+
+/** Milliseconds of a write: loading the parent's graph, removing and inserting faces, writing and hashing the files. */
+export interface WriteTimings {
+  loadParentMs: number;
+  insertMs: number;
+  filesMs: number;
 }
 
 export type NewPerformer = Omit<PerformerRecord, 'faceCount' | 'id'> & { id?: number };
@@ -129,6 +154,10 @@ export class FaceIndexWriter {
   private parentAnn: { path: string; fileSize: number } | undefined;
   /** The parent's graph file while it waits for the first write to load it. */
   private unloadedParentGraph: string | undefined;
+  /** The parent's construction graph kept in a cache (loaded instead of converting unloadedParentGraph). */
+  private cachedParentGraph: CachedGraph | undefined;
+  private parentGraphSource: 'construction cache' | 'parent file' | undefined;
+  private timings: WriteTimings | undefined;
 
   private constructor(
     private readonly model: FaceIndexModel,
@@ -257,6 +286,8 @@ export class FaceIndexWriter {
     );
     writer.parentAnn = parentAnn;
     if (graph) writer.unloadedParentGraph = annPath;
+    if (graph && parentAnn && options.constructionCache)
+      writer.cachedParentGraph = await findCachedGraph(options.constructionCache, manifest, construction);
     for (const performer of parts.performers.values()) {
       const { faceCount: _faceCount, ...record } = performer;
       writer.performers.set(record.id, record);
@@ -286,6 +317,19 @@ export class FaceIndexWriter {
     }
     if (!graph) writer.queueParentVectors(annPath, manifest.storage, parts.faceTable);
     return writer;
+  }
+
+  /**
+   * Where the parent's graph came from, once a write has loaded it: its construction graph kept in the cache
+   * (`FromParentOptions.constructionCache`), or the parent's own file (converted when the construction differs).
+   */
+  get parentGraphLoadedFrom(): 'construction cache' | 'parent file' | undefined {
+    return this.parentGraphSource;
+  }
+
+  /** Where the last successful write's time went (undefined before one). */
+  get lastWriteTimings(): WriteTimings | undefined {
+    return this.timings;
   }
 
   /** Faces and performers the next write will contain. */
@@ -421,8 +465,15 @@ export class FaceIndexWriter {
     await mkdir(dirname(target), { recursive: true });
     const temp = await mkdtemp(join(dirname(target), `.${basename(target)}.partial-`));
     try {
-      await this.buildGraph(meta.onProgress);
+      const started = performance.now();
+      const loadParentMs = await this.buildGraph(meta.onProgress);
+      const graphDone = performance.now();
       const manifest = await this.writeFiles(temp, meta, indexVersion.data);
+      this.timings = {
+        loadParentMs: Math.round(loadParentMs),
+        insertMs: Math.round(graphDone - started - loadParentMs),
+        filesMs: Math.round(performance.now() - graphDone),
+      };
       await syncPath(temp);
       if (await exists(target)) {
         const old = `${temp}.replaced`;
@@ -449,7 +500,12 @@ export class FaceIndexWriter {
    */
   private async loadParentGraph(graph: AnnGraph, annPath: string): Promise<void> {
     try {
-      await loadGraphFile(graph, annPath, this.settings.storage, this.construction, this.removeFromGraph);
+      if (await loadCachedGraph(graph, this.cachedParentGraph, this.removeFromGraph)) {
+        this.parentGraphSource = 'construction cache';
+      } else {
+        await loadGraphFile(graph, annPath, this.settings.storage, this.construction, this.removeFromGraph);
+        this.parentGraphSource = 'parent file';
+      }
     } catch (error) {
       // Not the parent's fault: the temporary copy could not be written (loadGraphFile says where).
       if (error instanceof ScratchCopyError) throw error;
@@ -461,12 +517,16 @@ export class FaceIndexWriter {
     }
     this.removeFromGraph.clear();
     this.unloadedParentGraph = undefined;
+    this.cachedParentGraph = undefined;
   }
 
-  private async buildGraph(onProgress: WriteMeta['onProgress']): Promise<void> {
+  /** Builds the graph; returns the milliseconds spent loading the parent's graph. */
+  private async buildGraph(onProgress: WriteMeta['onProgress']): Promise<number> {
     this.graph ??= new AnnGraph({ ...this.settings, storage: this.construction });
     const graph = this.graph;
+    const loadStarted = performance.now();
     if (this.unloadedParentGraph) await this.loadParentGraph(graph, this.unloadedParentGraph);
+    const loadParentMs = performance.now() - loadStarted;
     if (this.removeFromGraph.size > 0) {
       const ids = [...this.removeFromGraph];
       graph.remove(toKeys(ids));
@@ -504,15 +564,15 @@ export class FaceIndexWriter {
         `internal error: the graph holds ${graph.size} vectors but ${expected} faces are present`,
       );
     }
+    return loadParentMs;
   }
 
   private async writeFiles(temp: string, meta: WriteMeta, indexVersion: string): Promise<IndexManifest> {
     const annPath = join(temp, FACE_INDEX_FILES.ann);
+    const graphPath = join(temp, `.${FACE_INDEX_FILES.ann}.${this.construction}`);
     if (this.converting) {
-      const graphPath = join(temp, `.${FACE_INDEX_FILES.ann}.${this.construction}`);
       this.graph!.save(graphPath);
       await this.writeStoredVectors(graphPath, annPath);
-      await rm(graphPath);
     } else {
       this.graph!.save(annPath);
       await syncPath(annPath);
@@ -540,6 +600,19 @@ export class FaceIndexWriter {
       FACE_INDEX_FILES.performers,
     ].sort()) {
       files.push({ name, ...(await hashFile(join(temp, name))) });
+    }
+    if (this.converting) {
+      const ann = files.find((file) => file.name === FACE_INDEX_FILES.ann)!;
+      if (meta.constructionCache) {
+        await keepConstructionGraph(meta.constructionCache, graphPath, {
+          indexVersion,
+          model: this.model,
+          storage: this.settings.storage,
+          construction: this.construction,
+          ann: { sha256: ann.sha256, size: ann.size },
+        }).catch(() => undefined); // best effort (WriteMeta.constructionCache); the folder is removed below if left
+      }
+      await rm(graphPath, { force: true });
     }
     const counts = this.counts;
     const manifest = IndexManifestSchema.parse({
@@ -752,6 +825,28 @@ async function loadGraphFile(
     graph.load(copy);
   } finally {
     await rm(temp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Loads the parent's construction graph from the cache with `freeKeys` freed in it (construction-cache.ts). False when
+ * there is none to load or it cannot be loaded: the caller then converts the parent's file.
+ */
+async function loadCachedGraph(
+  graph: AnnGraph,
+  cached: CachedGraph | undefined,
+  freeKeys: ReadonlySet<number>,
+): Promise<boolean> {
+  const claimed = cached && (await claimCachedGraph(cached));
+  if (!claimed) return false;
+  try {
+    freeUsearchKeysInPlace(claimed, freeKeys);
+    graph.load(claimed);
+    return true;
+  } catch {
+    return false; // not what the entry promised: convert the parent's file instead
+  } finally {
+    await rm(claimed, { force: true });
   }
 }
 

@@ -288,6 +288,95 @@ describe('graph construction on int8 copies of float16 vectors', () => {
     assert.ok(index.search(space.face(gone, 100), 30).every((h) => h.performerId !== gone));
   });
 
+  test("a construction cache hands the parent's int8 graph to the next build: same slots and stored bytes, no conversion", async () => {
+    const cache = join(root, 'construction-cache');
+    const build = async (name: string, parent: string | null, cached: boolean) => {
+      const writer = parent
+        ? await FaceIndexWriter.fromParent(parent, {
+            threads: THREADS,
+            ...(cached ? { constructionCache: cache } : {}),
+          })
+        : FaceIndexWriter.create({ model: MODEL, threads: THREADS, constructionStorage: 'int8' });
+      if (parent) {
+        writer.removePerformerFaces(9);
+        addPerformers(writer, PERFORMERS, PERFORMERS + 10);
+      } else {
+        addPerformers(writer, 0, PERFORMERS);
+      }
+      const dir = join(root, name);
+      await writer.write(dir, { indexVersion: name, constructionCache: cache });
+      return { dir, loadedFrom: writer.parentGraphLoadedFrom };
+    };
+    const entries = () => readdirSync(cache).sort();
+
+    const parent = await build('cached-parent', null, false);
+    assert.deepEqual(entries(), ['cached-parent.int8.usearch', 'cached-parent.json']);
+    // The published folder holds the index files only.
+    assert.deepEqual(readdirSync(parent.dir).sort(), Object.values(FACE_INDEX_FILES).sort());
+    const kept = readFileSync(join(cache, 'cached-parent.int8.usearch'));
+
+    const fromCache = await build('cached-child', parent.dir, true);
+    assert.equal(fromCache.loadedFrom, 'construction cache');
+    // Taken out of the cache; the child's own graph kept instead (one entry per model).
+    assert.deepEqual(entries(), ['cached-child.int8.usearch', 'cached-child.json']);
+
+    // The same build converting the parent's file: the same slots, keys and stored float16 bytes.
+    writeFileSync(join(cache, 'cached-parent.int8.usearch'), kept);
+    const converted = await build('converted-child', parent.dir, false);
+    assert.equal(converted.loadedFrom, 'parent file');
+    const filesOf = (dir: string) =>
+      withUsearchFile(join(dir, FACE_INDEX_FILES.ann), (fd, layout) => ({
+        keys: [...readSlotKeys(fd, layout)],
+        vectors: readVectorBytes(fd, layout, 0, layout.rows),
+      }));
+    const [a, b] = [filesOf(fromCache.dir), filesOf(converted.dir)];
+    assert.deepEqual(a.keys, b.keys);
+    assert.ok(a.vectors.equals(b.vectors));
+    const index = await FaceIndex.open(fromCache.dir, { verify: true });
+    for (let p = PERFORMERS; p < PERFORMERS + 10; p++)
+      assert.equal(index.searchPerformers(space.face(p, 100), 1)[0]!.performer.id, p);
+    assert.ok(index.search(space.face(9, 100), 30).every((h) => h.performerId !== 9));
+    index.close();
+  });
+
+  test('a damaged or mismatched cache entry is not used, and the build goes on from the parent file', async () => {
+    const cache = join(root, 'construction-cache-bad');
+    const writer = FaceIndexWriter.create({ model: MODEL, threads: THREADS, constructionStorage: 'int8' });
+    addPerformers(writer, 0, 100);
+    const parentDir = join(root, 'bad-cache-parent');
+    await writer.write(parentDir, { indexVersion: 'bad-cache-parent', constructionCache: cache });
+    const graphFile = join(cache, 'bad-cache-parent.int8.usearch');
+    const entryFile = join(cache, 'bad-cache-parent.json');
+    const graph = readFileSync(graphFile);
+    const entry = readFileSync(entryFile, 'utf8');
+
+    const childOf = async (name: string) => {
+      const child = await FaceIndexWriter.fromParent(parentDir, {
+        threads: THREADS,
+        constructionCache: cache,
+      });
+      addPerformers(child, 100, 105);
+      await child.write(join(root, name), { indexVersion: name });
+      const index = await FaceIndex.open(join(root, name), { verify: true });
+      assert.equal(index.searchPerformers(space.face(102, 100), 1)[0]!.performer.id, 102);
+      index.close();
+      return child.parentGraphLoadedFrom;
+    };
+
+    // One byte of a link changed: its sha256 no longer matches; the entry is dropped.
+    const damaged = Buffer.from(graph);
+    damaged.writeUInt8(damaged.readUInt8(damaged.length - 3) ^ 0x01, damaged.length - 3);
+    writeFileSync(graphFile, damaged);
+    assert.equal(await childOf('bad-cache-damaged'), 'parent file');
+    assert.deepEqual(readdirSync(cache), []);
+
+    // An entry recorded for another graph file of the same version is left alone and not used.
+    writeFileSync(graphFile, graph);
+    writeFileSync(entryFile, entry.replace(/"sha256": "[0-9a-f]{8}/, '"sha256": "00000000'));
+    assert.equal(await childOf('bad-cache-mismatched'), 'parent file');
+    assert.ok(readdirSync(cache).includes('bad-cache-parent.int8.usearch'));
+  });
+
   test('a float16-built parent loses its removed faces the same way: slots freed, the rest byte for byte', async () => {
     const parentDir = join(root, 'construction-float16');
     const writer = await FaceIndexWriter.fromParent(parentDir, {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { AnnGraph, toKeys } from './ann.js';
 import {
+  freeUsearchKeysInPlace,
   installedUsearchVersion,
   readSlotKeys,
   readVectorBytes,
@@ -117,6 +118,14 @@ test("a rewrite that frees keys writes what usearch's remove and save write, byt
     ),
     /1 of the 2 keys to remove are not in the file/,
   );
+
+  // Freeing in the file itself writes the same bytes; a key that is not there leaves the file as it was.
+  const inPlace = join(root, 'freed-in-place.usearch');
+  writeFileSync(inPlace, readFileSync(original));
+  assert.throws(() => freeUsearchKeysInPlace(inPlace, new Set([1, 1000])), /1 of the 2 keys/);
+  assert.ok(readFileSync(inPlace).equals(readFileSync(original)));
+  freeUsearchKeysInPlace(inPlace, new Set(gone));
+  assert.ok(readFileSync(inPlace).equals(readFileSync(expected)));
 });
 
 test('a truncated or foreign file is refused with what is wrong', () => {

@@ -14,7 +14,7 @@
  *
  * A removed vector keeps its slot and node; its key becomes 2^64 − 1 (usearch's "free key").
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -323,6 +323,40 @@ function freedKeyOffsets(
     );
   }
   return freed; // slot order is file order
+}
+
+/**
+ * Frees `freeKeys` in the usearch file at `path` itself: what rewriteUsearchVectors with `freeKeys` writes, without
+ * copying the rest of the file (each freed node's key becomes usearch's free key, the head's present / deleted counts
+ * follow). For a file that is about to be loaded and thrown away, such as a cached construction graph; `sync`
+ * (default false) fsyncs it.
+ */
+export function freeUsearchKeysInPlace(
+  path: string,
+  freeKeys: ReadonlySet<number>,
+  options: { sync?: boolean } = {},
+): void {
+  if (freeKeys.size === 0) return;
+  const fd = openSync(path, 'r+');
+  try {
+    const layout = readUsearchLayout(fd);
+    const offsets = nodeOffsets(fd, layout);
+    const freed = freedKeyOffsets(offsets, readSlotKeys(fd, layout, offsets), freeKeys);
+    const freeKey = Buffer.alloc(8, 0xff);
+    for (const offset of freed) writeAll(fd, freeKey, offset);
+    const counts = Buffer.alloc(16);
+    counts.writeBigUInt64LE(BigInt(layout.countPresent - freed.length), 0);
+    counts.writeBigUInt64LE(BigInt(layout.countDeleted + freed.length), 8);
+    writeAll(fd, counts, layout.vectorsOffset + layout.rows * layout.bytesPerVector + PRESENT_COUNT_OFFSET);
+    if (options.sync) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeAll(fd: number, buffer: Buffer, position: number): void {
+  for (let done = 0; done < buffer.length;)
+    done += writeSync(fd, buffer, done, buffer.length - done, position + done);
 }
 
 let installedVersion: string | undefined;

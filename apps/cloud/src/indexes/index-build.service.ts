@@ -98,6 +98,7 @@ export class IndexBuildService {
         threads: this.config.indexes.buildThreads,
         expansionAdd: this.config.indexes.buildExpansionAdd,
         constructionStorage: this.config.indexes.buildConstruction,
+        constructionCache: this.storage.constructionCacheDir(),
         force: build.full,
       });
       const buckets = faceCountBuckets(output.faceCounts);
@@ -159,7 +160,8 @@ export class IndexBuildService {
       this.logger.log(
         `index ${version} (${model.name}) published in ${durationMs} ms: ${output.performers} performers, ${output.faces} faces, ` +
           `buckets 1:${pct['1']}% 2-3:${pct['2-3']}% 4-5:${pct['4-5']}% 6-10:${pct['6-10']}% 11+:${pct['11+']}%, ` +
-          `changes ${JSON.stringify(output.changes)}`,
+          `changes ${JSON.stringify(output.changes)}` +
+          (output.parentGraph ? `, parent graph from the ${output.parentGraph}` : ''),
       );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

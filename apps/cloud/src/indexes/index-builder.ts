@@ -53,6 +53,11 @@ export interface IndexBuildInput {
   incrementalExpansionAdd?: number;
   /** Encoding the graph links are chosen with (full and incremental builds); default the library's (int8). */
   constructionStorage?: FaceIndexStorage;
+  /**
+   * Folder where each build keeps its int8 construction graph for the next incremental build, which then skips
+   * quantising the parent's file (libs/face-index construction-cache.ts). Omitted: nothing is kept.
+   */
+  constructionCache?: string;
   /** Build anyway when nothing changed (a requested full build). */
   force?: boolean;
   onProgress?: (phase: 'select' | 'graph', done: number, total: number) => void;
@@ -72,8 +77,18 @@ export interface IndexBuildOutput {
   newPerformerIds: { performerId: string; indexPerformerId: number }[];
   /** Face ids of the parent's face table: ids at or above it belong to no ancestor of this version. */
   parentFaceIdCount: number;
-  /** Milliseconds: opening the parent, reading + selecting + encoding faces, graph insertion + files. */
-  timings: { openMs: number; selectMs: number; writeMs: number };
+  /**
+   * Milliseconds: opening the parent, reading + selecting + encoding faces, graph insertion + files (and of the
+   * last: loading the parent's graph, removing + inserting faces, writing + hashing the files).
+   */
+  timings: {
+    openMs: number;
+    selectMs: number;
+    writeMs: number;
+    write?: { loadParentMs: number; insertMs: number; filesMs: number };
+  };
+  /** Where an incremental build's parent graph came from (null: no parent graph was loaded). */
+  parentGraph: 'construction cache' | 'parent file' | null;
 }
 
 function recordKey(meta: {
@@ -120,6 +135,7 @@ export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBu
         threads: input.threads,
         ...(input.constructionStorage ? { constructionStorage: input.constructionStorage } : {}),
         rebuild: input.rebuild && (input.expansionAdd ? { expansionAdd: input.expansionAdd } : true),
+        ...(input.constructionCache ? { constructionCache: input.constructionCache } : {}),
         ...(!input.rebuild && input.incrementalExpansionAdd
           ? { expansionAdd: input.incrementalExpansionAdd }
           : {}),
@@ -277,7 +293,11 @@ export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBu
 
   const counts = writer.counts;
   const t2 = performance.now();
-  const timings = { openMs: Math.round(t1 - t0), selectMs: Math.round(t2 - t1), writeMs: 0 };
+  const timings: IndexBuildOutput['timings'] = {
+    openMs: Math.round(t1 - t0),
+    selectMs: Math.round(t2 - t1),
+    writeMs: 0,
+  };
   const base = {
     performers: counts.performers,
     faces: counts.faces,
@@ -288,13 +308,16 @@ export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBu
     newPerformerIds,
     parentFaceIdCount: parentTable.length,
     timings,
+    parentGraph: null,
   };
   const unchanged = parent !== null && !input.force && Object.values(changes).every((v) => v === 0);
   if (unchanged) return { status: 'unchanged', manifest: null, ...base };
   const manifest = await writer.write(input.outDir, {
     indexVersion: input.indexVersion,
     onProgress: (done, total) => input.onProgress?.('graph', done, total),
+    ...(input.constructionCache ? { constructionCache: input.constructionCache } : {}),
   });
   timings.writeMs = Math.round(performance.now() - t2);
-  return { status: 'built', manifest, ...base };
+  if (writer.lastWriteTimings) timings.write = writer.lastWriteTimings;
+  return { status: 'built', manifest, ...base, parentGraph: writer.parentGraphLoadedFrom ?? null };
 }

@@ -42,6 +42,11 @@ export abstract class IndexStorage {
   abstract localDir(version: string): Promise<string | null>;
   /** A local scratch folder for a build (local storage: on the storage's filesystem, so a rename publishes). */
   abstract workDir(): Promise<string>;
+  /**
+   * The local folder where builds keep their int8 construction graph for the next incremental build (beside the
+   * scratch folders, so that keeping one is a rename; libs/face-index construction-cache.ts).
+   */
+  abstract constructionCacheDir(): string;
   /** Removes a scratch folder of workDir() (after a build, whatever its outcome). */
   async discard(dir: string): Promise<void> {
     await rm(dir, { recursive: true, force: true });

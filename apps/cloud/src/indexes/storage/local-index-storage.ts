@@ -4,7 +4,10 @@ import { basename, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { checkFileName, checkVersion, IndexStorage } from './index-storage.js';
 
-/** Versions as folders under one root: `<root>/<version>/<file>`; scratch space in `<root>/.work`. */
+/**
+ * Versions as folders under one root: `<root>/<version>/<file>`; scratch space in `<root>/.work`, kept construction
+ * graphs in `<root>/.construction-cache`.
+ */
 export class LocalIndexStorage extends IndexStorage {
   readonly root: string;
 
@@ -52,6 +55,10 @@ export class LocalIndexStorage extends IndexStorage {
     } catch {
       return null;
     }
+  }
+
+  constructionCacheDir(): string {
+    return join(this.root, '.construction-cache');
   }
 
   async workDir(): Promise<string> {

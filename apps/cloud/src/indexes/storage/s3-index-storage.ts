@@ -31,7 +31,10 @@ const MarkerSchema = z.object({
 type Marker = z.infer<typeof MarkerSchema>;
 
 export interface S3IndexStorageOptions extends IndexS3Config {
-  /** Local folder for build scratch space (`.work/`) and downloaded parent versions (`.cache/`). */
+  /**
+   * Local folder for build scratch space (`.work/`), downloaded parent versions (`.cache/`) and kept construction
+   * graphs (`.construction-cache/`).
+   */
   localRoot: string;
   /**
    * Multipart part size. 16 MiB: S3 allows at most 10,000 parts (160 GiB per file at this size), and a file
@@ -329,6 +332,10 @@ export class S3IndexStorage extends IndexStorage implements OnApplicationBootstr
     versions.sort((a, b) => b.used - a.used);
     for (const old of versions.slice(this.cachedVersions))
       await rm(join(this.cacheRoot, old.name), { recursive: true, force: true });
+  }
+
+  constructionCacheDir(): string {
+    return join(this.localRoot, '.construction-cache');
   }
 
   async workDir(): Promise<string> {
