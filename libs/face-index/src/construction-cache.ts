@@ -1,9 +1,9 @@
 /**
  * Construction graphs kept between builds. A float16 index built on int8 links (`constructionStorage`) saves its
  * graph with int8 vectors, then rewrites it with the float16 ones; the next incremental build needs that int8 graph
- * again, and making it from the published file means reading and quantising every stored vector (6.3 s at 1M
- * faces, docs/benchmarks.md). With a cache folder, `FaceIndexWriter.write` keeps the int8 graph there and
- * `fromParent` takes it back.
+ * again, and making it from the published file means reading and quantising every stored vector: loading the parent
+ * took 7.4–10.8 s that way at 1M faces, 3.6–3.8 s from the cache (docs/benchmarks.md). With a cache folder,
+ * `FaceIndexWriter.write` keeps the int8 graph there and `fromParent` takes it back.
  *
  * An entry is `<indexVersion>.<construction>.usearch` and `<indexVersion>.json`, which ties it to the version's graph
  * file (the sha256 and size its manifest lists) and records the kept file's own sha256, checked when it is taken:
