@@ -94,12 +94,13 @@ export async function claimCachedGraph(cached: CachedGraph): Promise<string | un
 }
 
 /**
- * Moves the construction graph at `graph` (saved by a write of `indexVersion`, whose published graph file is `ann`)
- * into the cache folder `dir`, then removes the model's other entries.
+ * Moves the construction graph at `graph` (sha256 and size `digest`; saved by a write of `indexVersion`, whose
+ * published graph file is `ann`) into the cache folder `dir`, then removes the model's other entries.
  */
 export async function keepConstructionGraph(
   dir: string,
   graph: string,
+  digest: { sha256: string; size: number },
   version: {
     indexVersion: string;
     model: FaceIndexModel;
@@ -110,7 +111,6 @@ export async function keepConstructionGraph(
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
   const target = graphPath(dir, version.indexVersion, version.construction);
-  const digest = await hashFile(graph);
   const entry: Entry = {
     kind: 'stash-sense construction graph',
     indexVersion: version.indexVersion,

@@ -570,9 +570,10 @@ export class FaceIndexWriter {
   private async writeFiles(temp: string, meta: WriteMeta, indexVersion: string): Promise<IndexManifest> {
     const annPath = join(temp, FACE_INDEX_FILES.ann);
     const graphPath = join(temp, `.${FACE_INDEX_FILES.ann}.${this.construction}`);
+    let graphDigest: { sha256: string; size: number } | undefined;
     if (this.converting) {
       this.graph!.save(graphPath);
-      await this.writeStoredVectors(graphPath, annPath);
+      graphDigest = await this.writeStoredVectors(graphPath, annPath);
     } else {
       this.graph!.save(annPath);
       await syncPath(annPath);
@@ -603,8 +604,8 @@ export class FaceIndexWriter {
     }
     if (this.converting) {
       const ann = files.find((file) => file.name === FACE_INDEX_FILES.ann)!;
-      if (meta.constructionCache) {
-        await keepConstructionGraph(meta.constructionCache, graphPath, {
+      if (meta.constructionCache && graphDigest) {
+        await keepConstructionGraph(meta.constructionCache, graphPath, graphDigest, {
           indexVersion,
           model: this.model,
           storage: this.settings.storage,
@@ -640,9 +641,12 @@ export class FaceIndexWriter {
   /**
    * Writes the graph saved at `graphPath` (int8 vectors) to `annPath` with the stored float16 vector of each
    * slot's face: from the rows added to this writer, else from the parent's file. A removed slot keeps its int8
-   * vector, widened: the graph still walks through it.
+   * vector, widened: the graph still walks through it. Returns the sha256 and size of the saved graph file.
    */
-  private async writeStoredVectors(graphPath: string, annPath: string): Promise<void> {
+  private async writeStoredVectors(
+    graphPath: string,
+    annPath: string,
+  ): Promise<{ sha256: string; size: number } | undefined> {
     const { storage, dimension: d } = this.settings;
     const width = bytesPerVector(storage, d);
     const pendingRowOf = new Int32Array(this.faceTable.length).fill(-1);
@@ -684,12 +688,15 @@ export class FaceIndexWriter {
         }
         return out;
       };
-      await rewriteUsearchVectors(
+      // The saved graph is hashed as it is read, for the construction cache (WriteMeta.constructionCache).
+      const { source } = await rewriteUsearchVectors(
         graphPath,
         annPath,
         { scalarKind: scalarKindCodeOf(storage), bytesPerVector: width },
         rowsOf,
+        { hashSource: true },
       );
+      return source;
     } finally {
       parent?.close();
     }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,11 +101,18 @@ test("a rewrite that frees keys writes what usearch's remove and save write, byt
   // Chunks of 64 and 77 bytes split some of the 8-byte keys across two chunks.
   for (const copyBytes of [undefined, 64, 77]) {
     const freed = join(root, `freed-${copyBytes ?? 'default'}.usearch`);
-    await rewriteUsearchVectors(original, freed, float16, (_s, _c, _k, rows) => rows, {
+    const { source } = await rewriteUsearchVectors(original, freed, float16, (_s, _c, _k, rows) => rows, {
       freeKeys: new Set(gone),
+      hashSource: true,
       ...(copyBytes ? { copyBytes } : {}),
     });
     assert.ok(readFileSync(freed).equals(readFileSync(expected)), `copyBytes ${copyBytes}`);
+    // The source's digest, taken as it was read (before the freed keys were written into the copy).
+    const originalBytes = readFileSync(original);
+    assert.deepEqual(source, {
+      sha256: createHash('sha256').update(originalBytes).digest('hex'),
+      size: originalBytes.length,
+    });
   }
   await assert.rejects(
     rewriteUsearchVectors(

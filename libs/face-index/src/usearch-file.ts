@@ -14,6 +14,7 @@
  *
  * A removed vector keeps its slot and node; its key becomes 2^64 − 1 (usearch's "free key").
  */
+import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -256,12 +257,16 @@ export async function rewriteUsearchVectors(
     freeKeys?: ReadonlySet<number>;
     /** Bytes per read and write when copying the graph (8 MiB; tests use small ones to split keys). */
     copyBytes?: number;
+    /** Also hash the source file as it is read (its sha256 and size come back; saves reading it again). */
+    hashSource?: boolean;
   } = {},
-): Promise<void> {
+): Promise<{ source?: { sha256: string; size: number } }> {
   const source = openSync(sourcePath, 'r');
   const target = await open(targetPath, 'wx');
   try {
     const layout = readUsearchLayout(source);
+    const sourceHash = options.hashSource ? createHash('sha256') : undefined;
+    sourceHash?.update(readAt(source, 0, MATRIX_HEADER_BYTES));
     const offsets = nodeOffsets(source, layout);
     const slotKeys = readSlotKeys(source, layout, offsets);
     const freed = freedKeyOffsets(offsets, slotKeys, options.freeKeys);
@@ -271,7 +276,9 @@ export async function rewriteUsearchVectors(
     await target.write(matrixHeader);
     for (let start = 0; start < layout.rows; start += REWRITE_BLOCK_ROWS) {
       const count = Math.min(REWRITE_BLOCK_ROWS, layout.rows - start);
-      const rows = rowsOf(start, count, slotKeys, readVectorBytes(source, layout, start, count));
+      const sourceRows = readVectorBytes(source, layout, start, count);
+      sourceHash?.update(sourceRows);
+      const rows = rowsOf(start, count, slotKeys, sourceRows);
       if (rows.length !== count * kind.bytesPerVector) {
         throw new UsearchFileError(
           `slots ${start}..${start + count - 1}: got ${rows.length} bytes, expected ${count * kind.bytesPerVector}`,
@@ -284,6 +291,7 @@ export async function rewriteUsearchVectors(
     const copyBytes = Math.max(HEAD_BYTES, options.copyBytes ?? COPY_BYTES);
     for (let offset = headOffset; offset < layout.fileSize; offset += copyBytes) {
       const chunk = readAt(source, offset, Math.min(copyBytes, layout.fileSize - offset));
+      sourceHash?.update(chunk); // before the changes below
       if (offset === headOffset) {
         chunk.writeUInt8(kind.scalarKind, SCALAR_KIND_OFFSET);
         chunk.writeBigUInt64LE(BigInt(layout.countPresent - freed.length), PRESENT_COUNT_OFFSET);
@@ -300,6 +308,7 @@ export async function rewriteUsearchVectors(
       await target.write(chunk);
     }
     if (options.sync ?? true) await target.sync();
+    return sourceHash ? { source: { sha256: sourceHash.digest('hex'), size: layout.fileSize } } : {};
   } finally {
     closeSync(source);
     await target.close();
