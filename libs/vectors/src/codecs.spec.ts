@@ -19,6 +19,35 @@ test('half precision: exact values and specials', () => {
   assert.equal(fromHalf(toHalf(2 ** -24)), 2 ** -24); // smallest subnormal
 });
 
+test('float32 → half: the Float32Array path equals toHalf and rounds to the nearest half, ties to even', () => {
+  const bits: number[] = [];
+  for (let x = 0; x < 2 ** 32; x += 65_521) bits.push(x); // every exponent, both signs, NaN and Inf patterns
+  for (let exp = 100; exp < 145; exp++) {
+    // Around the rounding point of each exponent: below, at (ties) and above half of the dropped 13 bits.
+    for (const low of [0x0fff, 0x1000, 0x1001, 0x1fff]) {
+      for (const kept of [0, 1, 0x3fe, 0x3ff])
+        bits.push((exp << 23) | (kept << 13) | low, (1 << 31) | (exp << 23) | (kept << 13) | low);
+    }
+  }
+  const values = new Float32Array(new Uint32Array(bits.map((b) => b >>> 0)).buffer);
+  const fast = float32ToFloat16(values);
+  const slow = float32ToFloat16(Array.from(values));
+  assert.deepEqual(fast, slow);
+  let checked = 0;
+  values.forEach((x, i) => {
+    if (!Number.isFinite(x) || Math.abs(x) > 65504) return;
+    const h = fast[i]!;
+    const error = Math.abs(fromHalf(h) - x);
+    for (const neighbour of [h - 1, h + 1]) {
+      if ((neighbour & 0x7c00) === 0x7c00 || ((neighbour ^ h) & 0x8000) !== 0) continue; // not a finite same-sign half
+      const other = Math.abs(fromHalf(neighbour) - x);
+      assert.ok(error < other || (error === other && (h & 1) === 0), `${x}: ${h} against ${neighbour}`);
+    }
+    checked++;
+  });
+  assert.ok(checked > 10_000);
+});
+
 test('half precision keeps unit-vector components within 1e-3', () => {
   const v = Float32Array.from({ length: 512 }, (_, i) => Math.sin(i) / 16);
   const back = float16ToFloat32(float32ToFloat16(v));
