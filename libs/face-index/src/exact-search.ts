@@ -35,9 +35,10 @@ export function exactSearchStored(input: ExactSearchInput): ExactHit[][] {
   const queryMatrix = new Float32Array(q * d);
   queries.forEach((query, i) => queryMatrix.set(query, i * d));
 
+  const readBuffer = Buffer.allocUnsafe(input.blockRows * layout.bytesPerVector); // reused: no fresh pages per block
   for (let start = 0; start < layout.rows; start += input.blockRows) {
     const count = Math.min(input.blockRows, layout.rows - start);
-    const bytes = readVectorBytes(input.fd, layout, start, count);
+    const bytes = readVectorBytes(input.fd, layout, start, count, readBuffer);
     const liveFaceIds: number[] = [];
     for (let r = 0; r < count; r++) if (slotKeys[start + r]! >= 0) liveFaceIds.push(r);
     if (liveFaceIds.length === 0) continue;

@@ -101,17 +101,30 @@ test("a rewrite that frees keys writes what usearch's remove and save write, byt
   // Chunks of 64 and 77 bytes split some of the 8-byte keys across two chunks.
   for (const copyBytes of [undefined, 64, 77]) {
     const freed = join(root, `freed-${copyBytes ?? 'default'}.usearch`);
-    const { source } = await rewriteUsearchVectors(original, freed, float16, (_s, _c, _k, rows) => rows, {
-      freeKeys: new Set(gone),
-      hashSource: true,
-      ...(copyBytes ? { copyBytes } : {}),
-    });
+    const { source, target } = await rewriteUsearchVectors(
+      original,
+      freed,
+      float16,
+      (_s, _c, _k, rows) => rows,
+      {
+        freeKeys: new Set(gone),
+        hashSource: true,
+        hashTarget: true,
+        ...(copyBytes ? { copyBytes } : {}),
+      },
+    );
     assert.ok(readFileSync(freed).equals(readFileSync(expected)), `copyBytes ${copyBytes}`);
     // The source's digest, taken as it was read (before the freed keys were written into the copy).
     const originalBytes = readFileSync(original);
     assert.deepEqual(source, {
       sha256: createHash('sha256').update(originalBytes).digest('hex'),
       size: originalBytes.length,
+    });
+    // The copy's digest, taken as it was written (the freed keys included).
+    const freedBytes = readFileSync(freed);
+    assert.deepEqual(target, {
+      sha256: createHash('sha256').update(freedBytes).digest('hex'),
+      size: freedBytes.length,
     });
   }
   await assert.rejects(

@@ -65,8 +65,9 @@ export class UsearchFileError extends Error {
   override name = 'UsearchFileError';
 }
 
-function readAt(fd: number, position: number, length: number): Buffer {
-  const buffer = Buffer.alloc(length);
+/** Reads `length` bytes at `position`, into the start of `into` when it is given and large enough. */
+function readAt(fd: number, position: number, length: number, into?: Buffer): Buffer {
+  const buffer = into && into.length >= length ? into.subarray(0, length) : Buffer.alloc(length);
   let done = 0;
   while (done < length) {
     const n = readSync(fd, buffer, done, length - done, position + done);
@@ -198,11 +199,25 @@ function nodeOffsets(fd: number, layout: UsearchFileLayout): Float64Array {
   return offsets;
 }
 
-/** Reads the stored bytes of slots [start, start + count). */
-export function readVectorBytes(fd: number, layout: UsearchFileLayout, start: number, count: number): Buffer {
+/**
+ * Reads the stored bytes of slots [start, start + count), into the start of `into` when it is given and large enough
+ * (a reused buffer: a fresh one per block of a 1M-face file costs its page faults every time).
+ */
+export function readVectorBytes(
+  fd: number,
+  layout: UsearchFileLayout,
+  start: number,
+  count: number,
+  into?: Buffer,
+): Buffer {
   if (start < 0 || start + count > layout.rows)
     throw new RangeError(`slots ${start}..${start + count - 1} out of range`);
-  return readAt(fd, layout.vectorsOffset + start * layout.bytesPerVector, count * layout.bytesPerVector);
+  return readAt(
+    fd,
+    layout.vectorsOffset + start * layout.bytesPerVector,
+    count * layout.bytesPerVector,
+    into,
+  );
 }
 
 /** Opens `path`, hands the descriptor and its layout to `use`, and closes it. */
@@ -224,6 +239,8 @@ export interface UsearchVectorKind {
 /**
  * Stored bytes of slots [start, start + count) in the new kind: `count` rows of `bytesPerVector` bytes.
  * `slotKeys` are the source's keys (-1 for removed slots), `sourceRows` the source's stored bytes of these slots.
+ * Both `sourceRows` and the returned bytes are used only until the next call: the rows are written before the next
+ * block is read, so the callback may return `sourceRows` or reuse one buffer of its own.
  */
 export type RowsOfSlots = (
   start: number,
@@ -259,24 +276,40 @@ export async function rewriteUsearchVectors(
     copyBytes?: number;
     /** Also hash the source file as it is read (its sha256 and size come back; saves reading it again). */
     hashSource?: boolean;
+    /** Also hash the target file as it is written (its sha256 and size come back). */
+    hashTarget?: boolean;
   } = {},
-): Promise<{ source?: { sha256: string; size: number } }> {
+): Promise<{ source?: { sha256: string; size: number }; target?: { sha256: string; size: number } }> {
   const source = openSync(sourcePath, 'r');
   const target = await open(targetPath, 'wx');
   try {
     const layout = readUsearchLayout(source);
     const sourceHash = options.hashSource ? createHash('sha256') : undefined;
     sourceHash?.update(readAt(source, 0, MATRIX_HEADER_BYTES));
+    const targetHash = options.hashTarget ? createHash('sha256') : undefined;
+    const sync = options.sync ?? true;
+    let written = 0;
+    const write = async (bytes: Uint8Array) => {
+      targetHash?.update(bytes);
+      for (let done = 0; done < bytes.length;) {
+        const { bytesWritten } = await target.write(bytes, done, bytes.length - done);
+        done += bytesWritten;
+      }
+      written += bytes.length;
+    };
     const offsets = nodeOffsets(source, layout);
     const slotKeys = readSlotKeys(source, layout, offsets);
     const freed = freedKeyOffsets(offsets, slotKeys, options.freeKeys);
     const matrixHeader = Buffer.alloc(MATRIX_HEADER_BYTES);
     matrixHeader.writeUInt32LE(layout.rows, 0);
     matrixHeader.writeUInt32LE(kind.bytesPerVector, 4);
-    await target.write(matrixHeader);
+    await write(matrixHeader);
+    let sourceBuffer: Buffer | undefined;
     for (let start = 0; start < layout.rows; start += REWRITE_BLOCK_ROWS) {
       const count = Math.min(REWRITE_BLOCK_ROWS, layout.rows - start);
-      const sourceRows = readVectorBytes(source, layout, start, count);
+      // One buffer for every block: the previous block's rows are written (awaited) before it is read into again.
+      sourceBuffer ??= Buffer.allocUnsafe(REWRITE_BLOCK_ROWS * layout.bytesPerVector);
+      const sourceRows = readVectorBytes(source, layout, start, count, sourceBuffer);
       sourceHash?.update(sourceRows);
       const rows = rowsOf(start, count, slotKeys, sourceRows);
       if (rows.length !== count * kind.bytesPerVector) {
@@ -284,13 +317,15 @@ export async function rewriteUsearchVectors(
           `slots ${start}..${start + count - 1}: got ${rows.length} bytes, expected ${count * kind.bytesPerVector}`,
         );
       }
-      await target.write(rows);
+      await write(rows);
     }
     const headOffset = layout.vectorsOffset + layout.rows * layout.bytesPerVector;
     let next = 0; // first of `freed` not yet written
     const copyBytes = Math.max(HEAD_BYTES, options.copyBytes ?? COPY_BYTES);
+    let copyBuffer: Buffer | undefined;
     for (let offset = headOffset; offset < layout.fileSize; offset += copyBytes) {
-      const chunk = readAt(source, offset, Math.min(copyBytes, layout.fileSize - offset));
+      copyBuffer ??= Buffer.allocUnsafe(copyBytes);
+      const chunk = readAt(source, offset, Math.min(copyBytes, layout.fileSize - offset), copyBuffer);
       sourceHash?.update(chunk); // before the changes below
       if (offset === headOffset) {
         chunk.writeUInt8(kind.scalarKind, SCALAR_KIND_OFFSET);
@@ -305,10 +340,13 @@ export async function rewriteUsearchVectors(
         if (key + 8 > end) break;
         next++;
       }
-      await target.write(chunk);
+      await write(chunk);
     }
-    if (options.sync ?? true) await target.sync();
-    return sourceHash ? { source: { sha256: sourceHash.digest('hex'), size: layout.fileSize } } : {};
+    if (sync) await target.sync();
+    return {
+      ...(sourceHash ? { source: { sha256: sourceHash.digest('hex'), size: layout.fileSize } } : {}),
+      ...(targetHash ? { target: { sha256: targetHash.digest('hex'), size: written } } : {}),
+    };
   } finally {
     closeSync(source);
     await target.close();

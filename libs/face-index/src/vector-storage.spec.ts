@@ -60,6 +60,52 @@ test('StoredRows spans chunks, returns rows and blocks, and decodes stored bytes
   }
 });
 
+test('pushEmbedding stores the bytes push(encodeEmbedding(…)) does, across chunks, and refuses what it refuses', () => {
+  const space = new SyntheticFaceSpace({ dimension: 16, seed: 5 });
+  for (const storage of ['float16', 'int8'] as const) {
+    const direct = new StoredRows(storage, 16, 3);
+    const encoded = new StoredRows(storage, 16, 3);
+    for (let i = 0; i < 8; i++) {
+      // Unnormalised float32 rows (the fast path), and plain arrays; values that are subnormal as halves too.
+      const face = space.face(i, 0).map((x, k) => (k === 3 ? 1e-6 : x * (i + 1)));
+      const embedding = i % 2 === 0 ? face : Array.from(face);
+      direct.pushEmbedding(embedding, `face ${i}`);
+      encoded.push(encodeEmbedding(embedding, 16, storage, `face ${i}`));
+    }
+    assert.equal(direct.length, 8);
+    for (let i = 0; i < 8; i++) assert.deepEqual(direct.row(i), encoded.row(i), `${storage} row ${i}`);
+    assert.throws(() => direct.pushEmbedding(new Float32Array(16), 'zero'), /zero is a zero vector/);
+    assert.throws(
+      () => direct.pushEmbedding(new Float32Array(16).fill(NaN), 'bad'),
+      /bad contains NaN or Infinity/,
+    );
+    assert.throws(
+      () => direct.pushEmbedding(new Float32Array(15).fill(1), 'short'),
+      /short has 15 dimensions/,
+    );
+    assert.equal(direct.length, 8);
+  }
+});
+
+test('copyRowsTo copies runs of rows across chunk boundaries', () => {
+  for (const storage of ['float16', 'int8'] as const) {
+    const rows = new StoredRows(storage, 4, 3);
+    for (let i = 0; i < 8; i++) rows.pushEmbedding(Float32Array.from([i + 1, -i, 0.5, 2]), `row ${i}`);
+    const width = storage === 'float16' ? 8 : 4;
+    const out = new Uint8Array(2 + 6 * width).fill(0xee);
+    rows.copyRowsTo(1, 6, out, 2);
+    const expected = Buffer.concat(
+      [1, 2, 3, 4, 5, 6].map((i) => {
+        const row = rows.row(i);
+        return Buffer.from(row.buffer, row.byteOffset, width);
+      }),
+    );
+    assert.deepEqual(Buffer.from(out.subarray(2)), expected, storage);
+    assert.deepEqual([...out.subarray(0, 2)], [0xee, 0xee]);
+    assert.throws(() => rows.copyRowsTo(5, 4, new Uint8Array(4 * width), 0), /out of range/);
+  }
+});
+
 test('float16 rows become the int8 rows quantizeInt8MaxAbs gives their decoded values, in a block too', () => {
   const d = 64;
   const space = new SyntheticFaceSpace({ dimension: d, seed: 5 });

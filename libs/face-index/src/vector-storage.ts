@@ -7,7 +7,7 @@
  *   ≈0.04, so usearch's own float→int8 cast (x·127 truncated toward zero) would keep only ≈3 bits of each; the
  *   max-abs scale keeps ≈7.
  */
-import { float32ToFloat16, fromHalf, isFiniteVector, l2Normalize } from '@stash-sense/vectors';
+import { float32ToFloat16, fromHalf, isFiniteVector, l2Norm, l2Normalize } from '@stash-sense/vectors';
 import type { FaceIndexStorage } from '@stash-sense/contracts';
 
 export type StoredRow = Uint16Array | Int8Array;
@@ -77,8 +77,22 @@ export function halfToFloatTable(): Float32Array {
   return halfTable;
 }
 
+/** Throws the RangeError naming `what` for an embedding no index can store: wrong dimension, NaN or Infinity, zero. */
+export function checkEmbedding(embedding: ArrayLike<number>, dimension: number, what: string): void {
+  if (embedding.length !== dimension) {
+    throw new RangeError(
+      `${what} has ${embedding.length} dimensions; this index holds ${dimension}-d embeddings of its model`,
+    );
+  }
+  if (!isFiniteVector(embedding)) throw new RangeError(`${what} contains NaN or Infinity`);
+  const norm = l2Norm(embedding);
+  // Also a vector so large that its squares overflow: l2Normalize cannot scale it either.
+  if (!Number.isFinite(norm) || norm === 0)
+    throw new RangeError(`${what} is a zero vector; it has no direction to compare`);
+}
+
 /**
- * Checks an embedding (dimension, finite, not zero), normalises it to unit length and encodes it for storage.
+ * Checks an embedding (checkEmbedding), normalises it to unit length and encodes it for storage.
  * `what` names the vector in error messages.
  */
 export function encodeEmbedding(
@@ -87,18 +101,8 @@ export function encodeEmbedding(
   storage: FaceIndexStorage,
   what: string,
 ): StoredRow {
-  if (embedding.length !== dimension) {
-    throw new RangeError(
-      `${what} has ${embedding.length} dimensions; this index holds ${dimension}-d embeddings of its model`,
-    );
-  }
-  if (!isFiniteVector(embedding)) throw new RangeError(`${what} contains NaN or Infinity`);
-  let unit: Float32Array;
-  try {
-    unit = l2Normalize(embedding);
-  } catch {
-    throw new RangeError(`${what} is a zero vector; it has no direction to compare`);
-  }
+  checkEmbedding(embedding, dimension, what);
+  const unit = l2Normalize(embedding);
   return storage === 'float16' ? float32ToFloat16(unit) : quantizeInt8MaxAbs(unit);
 }
 
@@ -110,6 +114,9 @@ export class StoredRows {
   private readonly chunks: Uint8Array[] = [];
   private count = 0;
   private readonly width: number;
+  /** pushEmbedding's normalised row, and its view of the last chunk's halves. */
+  private scratch: Float32Array | undefined;
+  private chunkHalves: Uint16Array | undefined;
 
   constructor(
     readonly storage: FaceIndexStorage,
@@ -121,6 +128,37 @@ export class StoredRows {
 
   get length(): number {
     return this.count;
+  }
+
+  /**
+   * encodeEmbedding + push without the intermediate rows: a float32 embedding of a float16 store is normalised into
+   * a scratch row and its halves written straight into the chunk (the same bytes; ≈ 2× faster, which an index build
+   * of ≈ 1M faces notices). Anything else, and every invalid embedding (for its error), takes encodeEmbedding.
+   */
+  pushEmbedding(embedding: ArrayLike<number>, what: string): void {
+    const d = this.dimension;
+    if (this.storage !== 'float16' || !(embedding instanceof Float32Array) || embedding.length !== d) {
+      this.push(encodeEmbedding(embedding, d, this.storage, what));
+      return;
+    }
+    let sum = 0;
+    for (let i = 0; i < d; i++) sum += embedding[i]! * embedding[i]!;
+    const norm = Math.sqrt(sum); // as l2Normalize: NaN or Infinity in the vector make it non-finite
+    if (!Number.isFinite(norm) || norm === 0) {
+      this.push(encodeEmbedding(embedding, d, this.storage, what));
+      return;
+    }
+    const unit = (this.scratch ??= new Float32Array(d));
+    for (let i = 0; i < d; i++) unit[i] = embedding[i]! / norm;
+    const inChunk = this.count % this.rowsPerChunk;
+    if (inChunk === 0) this.chunks.push(new Uint8Array(this.rowsPerChunk * this.width));
+    const chunk = this.chunks[this.chunks.length - 1]!;
+    const halves = (this.chunkHalves =
+      this.chunkHalves?.buffer === chunk.buffer
+        ? this.chunkHalves
+        : new Uint16Array(chunk.buffer, chunk.byteOffset, chunk.length / 2));
+    float32ToFloat16(unit, halves, inChunk * d);
+    this.count++;
   }
 
   push(row: StoredRow): void {
@@ -141,6 +179,26 @@ export class StoredRows {
         inChunk * this.width,
       );
       this.count++;
+    }
+  }
+
+  /** Copies the stored bytes of rows [first, first + count) to `out` from byte `at`. */
+  copyRowsTo(first: number, count: number, out: Uint8Array, at: number): void {
+    if (
+      !Number.isInteger(first) ||
+      !Number.isInteger(count) ||
+      first < 0 ||
+      count < 0 ||
+      first + count > this.count
+    )
+      throw new RangeError(`rows ${first}..${first + count - 1} out of range 0..${this.count - 1}`);
+    for (let done = 0; done < count;) {
+      const index = first + done;
+      const inChunk = index % this.rowsPerChunk;
+      const take = Math.min(count - done, this.rowsPerChunk - inChunk);
+      const chunk = this.chunks[Math.floor(index / this.rowsPerChunk)]!;
+      out.set(chunk.subarray(inChunk * this.width, (inChunk + take) * this.width), at + done * this.width);
+      done += take;
     }
   }
 
