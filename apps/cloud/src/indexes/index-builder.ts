@@ -171,12 +171,16 @@ export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBu
   const wanted = new Set<number>();
   let performersSeen = 0;
 
+  // Performers of the parent whose record this build changes (each performer is upserted once).
+  const updated = new Set<number>();
   const upsertRecord = (indexPerformerId: number, meta: BuildPerformerMeta) => {
     wanted.add(indexPerformerId);
     const record = performerRecord(meta);
-    const existing = writer.getPerformer(indexPerformerId);
-    if (!existing) writer.addPerformer({ id: indexPerformerId, ...record });
-    else if (recordKey(existing) !== recordKey(record)) {
+    const before = parentPerformers.get(indexPerformerId);
+    if (before === undefined) {
+      if (!writer.getPerformer(indexPerformerId)) writer.addPerformer({ id: indexPerformerId, ...record });
+    } else if (!updated.has(indexPerformerId) && before !== recordKey(record)) {
+      updated.add(indexPerformerId);
       // Optional fields the record no longer has are cleared explicitly.
       writer.updatePerformer(indexPerformerId, {
         disambiguation: undefined,
@@ -283,11 +287,9 @@ export async function buildIndexVersion(input: IndexBuildInput): Promise<IndexBu
   }
   const faceCounts: number[] = [];
   for (const id of writer.performerIds()) {
-    const record = writer.getPerformer(id)!;
-    faceCounts.push(record.faceCount);
-    const before = parentPerformers.get(id);
-    if (before === undefined) changes.performersAdded++;
-    else if (before !== recordKey(record)) changes.performersChanged++;
+    faceCounts.push(writer.getPerformer(id)!.faceCount);
+    if (!parentPerformers.has(id)) changes.performersAdded++;
+    else if (updated.has(id)) changes.performersChanged++;
   }
   for (const id of parentPerformers.keys()) if (!writer.getPerformer(id)) changes.performersRemoved++;
 
