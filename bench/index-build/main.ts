@@ -7,11 +7,11 @@
 //     [--faces 100000] [--cap 20] [--min-faces 1] [--increment 0.05] [--threads 2] [--dimension 512] \
 //     [--intrinsic-dims 100] [--expansion-add 128] [--incremental-expansion-add 128,64] [--queries 300] \
 //     [--construction int8|float16] [--construction-cache on|off|off,on,...] \
-//     [--json out.json] [--compare previous.json] [--keep DIR]
+//     [--json out.json] [--compare previous.json] [--keep DIR [--reuse-full]]
 import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   FaceIndex,
@@ -47,6 +47,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     compare: { type: 'string' },
     keep: { type: 'string' },
+    'reuse-full': { type: 'boolean', default: false },
     'db-faces': { type: 'string', default: '0' },
     'expansion-add': { type: 'string', default: '128' },
     'incremental-expansion-add': { type: 'string', default: '' },
@@ -70,6 +71,8 @@ if (values.help) {
       "                                 [--construction-cache on: the incremental build starts from the full build's kept\n" +
       '                                  int8 graph (as the cloud does); off: it quantises the parent file; off,on,off,on\n' +
       '                                  runs one incremental build per value, from the same parent, to compare]\n' +
+      '                                 [--keep DIR --reuse-full: take the full build an earlier run with the same\n' +
+      '                                  settings kept in DIR instead of building it again]\n' +
       'example: bench/index-build/main.ts --faces 50000 --json bench-50k.json\n',
   );
   process.exit(0);
@@ -261,6 +264,36 @@ async function dirSize(dir: string): Promise<number> {
 const mb = (bytes: number) => Math.round(bytes / 1048576);
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
+/** What the incremental builds and the report need of the full build; kept as JSON beside it with --keep. */
+interface FullRun {
+  when: string;
+  params: Record<string, unknown>;
+  full: IndexBuildOutput;
+  fullMs: number;
+  fullCpu: NodeJS.CpuUsage;
+  signMs: number;
+  fullBytes: number;
+  recall: Awaited<ReturnType<typeof measureRecall>>;
+  performerIds: [string, number][];
+}
+
+/** The full build an earlier --keep run left, if it was built with `params` and its files are still there. */
+function readKeptFull(statePath: string, params: Record<string, unknown>): FullRun | undefined {
+  let run: FullRun;
+  try {
+    run = JSON.parse(readFileSync(statePath, 'utf8')) as FullRun;
+  } catch {
+    return undefined;
+  }
+  const sameSettings = JSON.stringify(run.params) === JSON.stringify(params);
+  const root = dirname(statePath);
+  return sameSettings &&
+    existsSync(join(root, 'bench-1', 'manifest.json')) &&
+    existsSync(join(root, 'construction-cache.bench-1'))
+    ? run
+    : undefined;
+}
+
 async function main() {
   const root = values.keep ?? (await mkdtemp(join(tmpdir(), 'bench-index-build-')));
   const cacheDir = join(root, 'construction-cache');
@@ -279,43 +312,72 @@ async function main() {
     lastReport = Date.now();
     progress(`  ${phase} ${done}/${total} (rss ${mb(process.memoryUsage().rss)} MB)`);
   };
-  let t = performance.now();
-  let cpu = process.cpuUsage();
-  const full: IndexBuildOutput = await buildIndexVersion({
-    model,
-    indexVersion: 'bench-1',
-    outDir: join(root, 'bench-1'),
-    parent: null,
-    rebuild: false,
-    performers: metaOf(performers),
-    faces: (only) => source(performers, new Set(), only),
-    performerIds,
-    presentFaces: new Map(),
-    maxFacesPerPerformer: CAP,
-    minFaces: MIN_FACES,
-    threads: THREADS,
-    expansionAdd: EXPANSION_ADD,
-    constructionStorage: CONSTRUCTION,
-    constructionCache: cacheDir,
-    onProgress,
-  });
-  const fullMs = performance.now() - t;
-  // Each incremental build with the cache takes the full build's entry out of it: keep a copy to put back.
+  // Each incremental build with the cache takes the full build's entry out of it: a copy is kept to put back.
   const cacheCopy = join(root, 'construction-cache.bench-1');
-  await cp(cacheDir, cacheCopy, { recursive: true });
-  const fullCpu = process.cpuUsage(cpu);
-  t = performance.now();
-  const jws = await signManifest(full.manifest!, {
-    kid: key.kid,
-    privateJwk: { kty: 'OKP', crv: 'Ed25519', x: key.x, d: key.d },
-  });
-  await verifyManifestJws(jws, [
-    { kty: 'OKP', crv: 'Ed25519', x: key.x, kid: key.kid, alg: 'EdDSA', use: 'sig' },
-  ]);
-  const signMs = performance.now() - t;
-  const fullBytes = await dirSize(join(root, 'bench-1'));
+  const statePath = join(root, 'bench-1.state.json');
+  const params = { FACES, CAP, MIN_FACES, SEED, DIM, INTRINSIC, THREADS, EXPANSION_ADD, CONSTRUCTION };
+  let t: number;
+  let cpu: NodeJS.CpuUsage;
+  let fullRun: FullRun;
+  const kept = values['reuse-full'] && values.keep ? readKeptFull(statePath, params) : undefined;
+  if (kept) {
+    fullRun = kept;
+    for (const [uuid, id] of kept.performerIds) performerIds.set(uuid, id);
+    progress(`reusing the full build kept in ${root} (built ${kept.when})`);
+  } else {
+    if (values['reuse-full']) progress(`no full build with these settings kept in ${root}: building it`);
+    await rm(join(root, 'bench-1'), { recursive: true, force: true });
+    await rm(cacheDir, { recursive: true, force: true });
+    t = performance.now();
+    cpu = process.cpuUsage();
+    const built: IndexBuildOutput = await buildIndexVersion({
+      model,
+      indexVersion: 'bench-1',
+      outDir: join(root, 'bench-1'),
+      parent: null,
+      rebuild: false,
+      performers: metaOf(performers),
+      faces: (only) => source(performers, new Set(), only),
+      performerIds,
+      presentFaces: new Map(),
+      maxFacesPerPerformer: CAP,
+      minFaces: MIN_FACES,
+      threads: THREADS,
+      expansionAdd: EXPANSION_ADD,
+      constructionStorage: CONSTRUCTION,
+      constructionCache: cacheDir,
+      onProgress,
+    });
+    const fullMs = performance.now() - t;
+    await rm(cacheCopy, { recursive: true, force: true });
+    await cp(cacheDir, cacheCopy, { recursive: true });
+    const fullCpu = process.cpuUsage(cpu);
+    t = performance.now();
+    const jws = await signManifest(built.manifest!, {
+      kid: key.kid,
+      privateJwk: { kty: 'OKP', crv: 'Ed25519', x: key.x, d: key.d },
+    });
+    await verifyManifestJws(jws, [
+      { kty: 'OKP', crv: 'Ed25519', x: key.x, kid: key.kid, alg: 'EdDSA', use: 'sig' },
+    ]);
+    const signMs = performance.now() - t;
+    const fullBytes = await dirSize(join(root, 'bench-1'));
+    const recall = await measureRecall(join(root, 'bench-1'), performers);
+    fullRun = {
+      when: new Date().toISOString(),
+      params,
+      full: built,
+      fullMs,
+      fullCpu,
+      signMs,
+      fullBytes,
+      recall,
+      performerIds: [...performerIds],
+    };
+    if (values.keep) writeFileSync(statePath, JSON.stringify(fullRun));
+  }
+  const { full, fullMs, fullCpu, signMs, fullBytes, recall } = fullRun;
   const buckets = faceCountBuckets(full.faceCounts);
-  const recall = await measureRecall(join(root, 'bench-1'), performers);
   progress(`full build ${(fullMs / 1000).toFixed(1)} s: ${full.faces} faces indexed, ${mb(fullBytes)} MB`);
 
   // Incremental: +INCREMENT new faces (half to new performers, half to existing ones), 0.5% removed, 1% renamed.
@@ -338,6 +400,7 @@ async function main() {
     const name = `bench-2${incrementalExpansionAdd ? `-ef${incrementalExpansionAdd}` : ''}-cache-${cache ? 'on' : 'off'}-${run}`;
     await rm(cacheDir, { recursive: true, force: true });
     if (cache) await cp(cacheCopy, cacheDir, { recursive: true });
+    await rm(join(root, name), { recursive: true, force: true }); // left by an earlier --keep run
     t = performance.now();
     cpu = process.cpuUsage();
     const inc = await buildIndexVersion({
@@ -374,6 +437,7 @@ async function main() {
       privateJwk: { kty: 'OKP', crv: 'Ed25519', x: key.x, d: key.d },
     });
     const deltaFile = join(root, `${name}.delta`);
+    await rm(deltaFile, { force: true });
     await writeIndexDelta(join(root, 'bench-1'), join(root, name), deltaFile);
     const deltaMs = performance.now() - t;
     const deltaBytes = (await stat(deltaFile)).size;
@@ -427,6 +491,8 @@ async function main() {
       construction: CONSTRUCTION,
     },
     full: {
+      /** When --reuse-full took the full build an earlier run kept: its time. */
+      reusedFrom: kept ? kept.when : null,
       faces: full.faces,
       performers: full.performers,
       seconds: +(fullMs / 1000).toFixed(2),
