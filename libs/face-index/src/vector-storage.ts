@@ -150,9 +150,8 @@ export class StoredRows {
     }
     const unit = (this.scratch ??= new Float32Array(d));
     for (let i = 0; i < d; i++) unit[i] = embedding[i]! / norm;
+    const chunk = this.chunkForNextRow();
     const inChunk = this.count % this.rowsPerChunk;
-    if (inChunk === 0) this.chunks.push(new Uint8Array(this.rowsPerChunk * this.width));
-    const chunk = this.chunks[this.chunks.length - 1]!;
     const halves = (this.chunkHalves =
       this.chunkHalves?.buffer === chunk.buffer
         ? this.chunkHalves
@@ -172,14 +171,19 @@ export class StoredRows {
     if (bytes.length < rows * this.width)
       throw new RangeError(`${bytes.length} bytes cannot hold ${rows} rows of ${this.width}`);
     for (let r = 0; r < rows; r++) {
-      const inChunk = this.count % this.rowsPerChunk;
-      if (inChunk === 0) this.chunks.push(new Uint8Array(this.rowsPerChunk * this.width));
-      this.chunks[this.chunks.length - 1]!.set(
+      this.chunkForNextRow().set(
         bytes.subarray(r * this.width, (r + 1) * this.width),
-        inChunk * this.width,
+        (this.count % this.rowsPerChunk) * this.width,
       );
       this.count++;
     }
+  }
+
+  /** The chunk the next row goes into, a new one when the last is full (the row is `count % rowsPerChunk` in it). */
+  private chunkForNextRow(): Uint8Array {
+    if (this.count % this.rowsPerChunk === 0)
+      this.chunks.push(new Uint8Array(this.rowsPerChunk * this.width));
+    return this.chunks[this.chunks.length - 1]!;
   }
 
   /** Copies the stored bytes of rows [first, first + count) to `out` from byte `at`. */
