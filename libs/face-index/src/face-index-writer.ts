@@ -51,7 +51,6 @@ import {
 import {
   bytesPerVector,
   decodeStoredBytes,
-  checkEmbedding,
   encodeEmbedding,
   halfRowsToInt8,
   StoredRows,
@@ -389,13 +388,10 @@ export class FaceIndexWriter {
   addFaces(performerId: number, embeddings: readonly ArrayLike<number>[]): number[] {
     this.requirePerformer(performerId);
     // Every embedding is checked before any is added (an invalid one adds none).
-    embeddings.forEach((e, i) =>
-      checkEmbedding(e, this.settings.dimension, `embedding ${i} of performer ${performerId}`),
-    );
-    return embeddings.map((embedding, i) => {
+    this.pending.pushEmbeddings(embeddings, (i) => `embedding ${i} of performer ${performerId}`);
+    return embeddings.map(() => {
       const faceId = this.faceTable.append(performerId);
       if (faceId >= REMOVED_FACE) throw new RangeError('a face index holds at most 4294967295 face ids');
-      this.pending.pushEmbedding(embedding, `embedding ${i} of performer ${performerId}`);
       this.pendingFaceIds.push(faceId);
       this.setFaceState(faceId, FACE_PENDING);
       this.faceCounts.set(performerId, this.faceCounts.get(performerId)! + 1);

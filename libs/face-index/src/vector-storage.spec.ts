@@ -60,28 +60,33 @@ test('StoredRows spans chunks, returns rows and blocks, and decodes stored bytes
   }
 });
 
-test('pushEmbedding stores the bytes push(encodeEmbedding(…)) does, across chunks, and refuses what it refuses', () => {
+test('pushEmbeddings stores the bytes push(encodeEmbedding(…)) does, across chunks, and refuses what it refuses, adding none', () => {
   const space = new SyntheticFaceSpace({ dimension: 16, seed: 5 });
   for (const storage of ['float16', 'int8'] as const) {
     const direct = new StoredRows(storage, 16, 3);
     const encoded = new StoredRows(storage, 16, 3);
-    for (let i = 0; i < 8; i++) {
-      // Unnormalised float32 rows (the fast path), and plain arrays; values that are subnormal as halves too.
+    // Unnormalised float32 rows (the fast path), and plain arrays; values that are subnormal as halves too.
+    const embeddings = Array.from({ length: 8 }, (_, i) => {
       const face = space.face(i, 0).map((x, k) => (k === 3 ? 1e-6 : x * (i + 1)));
-      const embedding = i % 2 === 0 ? face : Array.from(face);
-      direct.pushEmbedding(embedding, `face ${i}`);
-      encoded.push(encodeEmbedding(embedding, 16, storage, `face ${i}`));
-    }
+      return i % 2 === 0 ? face : Array.from(face);
+    });
+    direct.pushEmbeddings(embeddings.slice(0, 5), (i) => `face ${i}`);
+    direct.pushEmbeddings(embeddings.slice(5), (i) => `face ${i + 5}`);
+    embeddings.forEach((embedding, i) => encoded.push(encodeEmbedding(embedding, 16, storage, `face ${i}`)));
     assert.equal(direct.length, 8);
     for (let i = 0; i < 8; i++) assert.deepEqual(direct.row(i), encoded.row(i), `${storage} row ${i}`);
-    assert.throws(() => direct.pushEmbedding(new Float32Array(16), 'zero'), /zero is a zero vector/);
+    const valid = embeddings[0]!;
     assert.throws(
-      () => direct.pushEmbedding(new Float32Array(16).fill(NaN), 'bad'),
-      /bad contains NaN or Infinity/,
+      () => direct.pushEmbeddings([valid, new Float32Array(16)], (i) => `zero ${i}`),
+      /zero 1 is a zero vector/,
     );
     assert.throws(
-      () => direct.pushEmbedding(new Float32Array(15).fill(1), 'short'),
-      /short has 15 dimensions/,
+      () => direct.pushEmbeddings([valid, new Float32Array(16).fill(NaN)], (i) => `bad ${i}`),
+      /bad 1 contains NaN or Infinity/,
+    );
+    assert.throws(
+      () => direct.pushEmbeddings([valid, new Float32Array(15).fill(1)], (i) => `short ${i}`),
+      /short 1 has 15 dimensions/,
     );
     assert.equal(direct.length, 8);
   }
@@ -90,7 +95,10 @@ test('pushEmbedding stores the bytes push(encodeEmbedding(…)) does, across chu
 test('copyRowsTo copies runs of rows across chunk boundaries', () => {
   for (const storage of ['float16', 'int8'] as const) {
     const rows = new StoredRows(storage, 4, 3);
-    for (let i = 0; i < 8; i++) rows.pushEmbedding(Float32Array.from([i + 1, -i, 0.5, 2]), `row ${i}`);
+    rows.pushEmbeddings(
+      Array.from({ length: 8 }, (_, i) => Float32Array.from([i + 1, -i, 0.5, 2])),
+      (i) => `row ${i}`,
+    );
     const width = storage === 'float16' ? 8 : 4;
     const out = new Uint8Array(2 + 6 * width).fill(0xee);
     rows.copyRowsTo(1, 6, out, 2);
